@@ -1,0 +1,121 @@
+//! Text units. A position in this app is always a Unicode code point index
+//! into the normalised source text (what the W3C TextPositionSelector means and
+//! what jieba-rs reports). Rust indexes `&str` by bytes and the DOM counts
+//! UTF-16 units; the conversions live here and nowhere else.
+
+/// The source text as the app uses it: the file decoded as UTF-8 with CRLF
+/// (and lone CR) turned into LF, nothing else changed. A leading BOM is
+/// dropped because no editor shows it and it would shift every offset by one.
+pub fn normalize(raw: &str) -> String {
+    let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Number of code points in `s`.
+pub fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Byte offset of the code point index `cp` in `s` (clamped to the end).
+pub fn byte_offset(s: &str, cp: usize) -> usize {
+    s.char_indices().nth(cp).map_or(s.len(), |(b, _)| b)
+}
+
+/// The code point range `start..end` of `s` (clamped to the text).
+pub fn slice_chars(s: &str, start: usize, end: usize) -> &str {
+    let b_start = byte_offset(s, start);
+    let b_end = b_start + byte_offset(&s[b_start..], end.saturating_sub(start));
+    &s[b_start..b_end]
+}
+
+/// Converts a UTF-16 offset inside `s` (as DOM Range offsets are) into a code
+/// point offset. An offset that falls between the two halves of a surrogate
+/// pair is rounded down to the start of that character.
+pub fn utf16_to_cp(s: &str, utf16: usize) -> usize {
+    let mut units = 0;
+    for (cp, c) in s.chars().enumerate() {
+        let next = units + c.len_utf16();
+        if next > utf16 {
+            return cp;
+        }
+        units = next;
+    }
+    char_len(s)
+}
+
+/// Converts a code point offset inside `s` into UTF-16 units.
+pub fn cp_to_utf16(s: &str, cp: usize) -> usize {
+    s.chars().take(cp).map(char::len_utf16).sum()
+}
+
+/// Whitespace as it occurs in Chinese web text, including the ideographic
+/// space U+3000 and the no-break space (both covered by `char::is_whitespace`).
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn normalize_turns_crlf_and_cr_into_lf_and_drops_bom() {
+        assert_eq!(normalize("\u{feff}a\r\nb\rc\n"), "a\nb\nc\n");
+        assert_eq!(normalize(""), "");
+    }
+
+    #[test]
+    fn slices_by_code_points_outside_the_bmp() {
+        let s = "a𠮶😀b";
+        assert_eq!(char_len(s), 4);
+        assert_eq!(slice_chars(s, 1, 3), "𠮶😀");
+        assert_eq!(slice_chars(s, 3, 99), "b");
+        assert_eq!(slice_chars(s, 9, 12), "");
+    }
+
+    #[test]
+    fn utf16_conversions_count_surrogate_pairs_once() {
+        let s = "重😀庆𠮶";
+        assert_eq!(cp_to_utf16(s, 2), 3);
+        assert_eq!(utf16_to_cp(s, 3), 2);
+        // Inside the surrogate pair of 😀: rounds down to its start.
+        assert_eq!(utf16_to_cp(s, 2), 1);
+        assert_eq!(utf16_to_cp(s, 99), 4);
+    }
+
+    #[test]
+    fn combining_marks_are_their_own_code_points() {
+        let s = "e\u{301}字";
+        assert_eq!(char_len(s), 3);
+        assert_eq!(slice_chars(s, 2, 3), "字");
+    }
+
+    proptest! {
+        #[test]
+        fn utf16_round_trip(s in "\\PC{0,40}", k in 0usize..50) {
+            let cp = k.min(char_len(&s));
+            prop_assert_eq!(utf16_to_cp(&s, cp_to_utf16(&s, cp)), cp);
+        }
+
+        #[test]
+        fn slices_concatenate_back(s in "\\PC{0,40}", a in 0usize..50, b in 0usize..50) {
+            let n = char_len(&s);
+            let (a, b) = (a.min(b).min(n), a.max(b).min(n));
+            let joined = format!("{}{}{}", slice_chars(&s, 0, a), slice_chars(&s, a, b), slice_chars(&s, b, n));
+            prop_assert_eq!(joined, s);
+        }
+    }
+}

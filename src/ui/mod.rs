@@ -1,0 +1,17 @@
+//! Yew function components. Components render state and dispatch actions;
+//! offsets and rules live in `crate::core`.
+
+pub mod components;
+pub mod state;
+
+use crate::platform::timing;
+
+/// The article shipped with the app, compiled in so it paints with the first
+/// frame instead of waiting for a second request.
+pub const SEED_ARTICLE: &str = include_str!("../../seeds/000_dd504da93b3e7f9a.txt");
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    timing::mark("app-start");
+    yew::Renderer::<components::app::App>::new().render();
+}
