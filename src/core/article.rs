@@ -75,6 +75,23 @@ impl Article {
     pub fn block(&self, id: &str) -> Option<&Block> {
         self.blocks.iter().find(|b| b.id == id)
     }
+
+    /// Hex SHA-256 of the normalised source: names the document in storage
+    /// keys and exports (`urn:sha256:…`), so annotations of one text never
+    /// mix with another's.
+    pub fn sha256(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.source.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Index of the block containing code point `pos`, if any.
+    pub fn block_at(&self, pos: usize) -> Option<usize> {
+        let i = self.blocks.partition_point(|b| b.end <= pos);
+        self.blocks.get(i).filter(|b| b.start <= pos).map(|_| i)
+    }
 }
 
 /// A non-blank line of the source with its trimmed range.
@@ -295,6 +312,27 @@ mod tests {
         for p in ["一是加强领导。", "一些话", "十分重要、非常紧迫"] {
             assert!(!is_heading(p), "{p}");
         }
+    }
+
+    #[test]
+    fn sha256_names_the_normalised_text() {
+        let a = Article::parse("abc");
+        assert_eq!(
+            a.sha256(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            Article::parse("a\r\nb").sha256(),
+            Article::parse("a\nb").sha256()
+        );
+    }
+
+    #[test]
+    fn block_at_finds_the_block_of_a_position() {
+        let a = Article::parse("题\n\n  正文。\n");
+        assert_eq!(a.block_at(0), Some(0));
+        assert_eq!(a.block_at(1), None);
+        assert_eq!(a.block_at(a.blocks[1].start + 1), Some(1));
     }
 
     #[test]

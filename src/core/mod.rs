@@ -1,4 +1,10 @@
 //! Pure core: no browser APIs. Everything here is tested with plain `cargo test`.
 
+pub mod annotation;
 pub mod article;
+pub mod keywords;
+pub mod layout;
+pub mod segment;
+pub mod snap;
+pub mod store;
 pub mod text;

@@ -1,3 +1,7 @@
 //! The browser edge: everything that touches web APIs, kept thin.
 
+pub mod segmenter;
+pub mod segmenter_worker;
+pub mod selection;
+pub mod storage;
 pub mod timing;

@@ -2,8 +2,6 @@
 // on 127.0.0.1 and Debian's headless Chromium driven by playwright-core.
 import { createServer } from 'node:http';
 import { readFile, stat, mkdir } from 'node:fs/promises';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -47,7 +45,10 @@ export async function serveDir(dir = DIST) {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Debian's Chromium, headless, as these machines need it (root, no network). */
+/**
+ * Debian's Chromium, headless, as these machines need it (root, no network).
+ * Playwright gives every launch a fresh temporary profile.
+ */
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -60,7 +61,6 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'annotator-chromium-'))}`,
     ],
   });
 }
@@ -82,4 +82,58 @@ export async function screenshot(page, name, options = {}) {
   const path = join(SHOTS, `${name}.png`);
   await page.screenshot({ path, ...options });
   return path;
+}
+
+/** Opens the app and waits until the article is on screen. */
+export async function openApp(browser, url, viewport) {
+  const page = await newPage(browser, viewport);
+  await page.goto(url);
+  await page.waitForSelector('[data-kind="title"]');
+  return page;
+}
+
+export async function waitForSegmentation(page) {
+  await page.waitForSelector('#app[data-segmentation="ready"]', { timeout: 60_000 });
+}
+
+/**
+ * Screen point at the middle of the character at code point `cp` of the
+ * block whose text contains `needle` (cp counted from the needle's start).
+ */
+export async function charPoint(page, needle, cp, side = 'middle') {
+  return page.evaluate(
+    ({ needle, cp, side }) => {
+      const block = [...document.querySelectorAll('[data-block]')].find((b) => b.textContent.includes(needle));
+      if (!block) throw new Error(`no block contains ${needle}`);
+      const before = block.textContent.slice(0, block.textContent.indexOf(needle));
+      let target = [...before].length + cp;
+      const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const chars = [...n.data];
+        if (target < chars.length) {
+          const unitStart = chars.slice(0, target).join('').length;
+          const range = document.createRange();
+          range.setStart(n, unitStart);
+          range.setEnd(n, unitStart + chars[target].length);
+          const r = range.getBoundingClientRect();
+          const x = side === 'left' ? r.left + 1 : side === 'right' ? r.right - 1 : r.left + r.width / 2;
+          return { x, y: r.top + r.height / 2 };
+        }
+        target -= chars.length;
+      }
+      throw new Error('code point out of range');
+    },
+    { needle, cp, side },
+  );
+}
+
+/** Drags the mouse from one character to another, as a person selects. */
+export async function dragSelect(page, from, to, { alt = false } = {}) {
+  if (alt) await page.keyboard.down('Alt');
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await page.mouse.up();
+  if (alt) await page.keyboard.up('Alt');
 }

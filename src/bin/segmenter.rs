@@ -1,0 +1,4 @@
+//! Entry point of the segmentation Web Worker (built by Trunk as a worker).
+fn main() {
+    annotator::platform::segmenter_worker::run();
+}

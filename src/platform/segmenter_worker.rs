@@ -1,0 +1,132 @@
+//! The body of the segmentation Web Worker (binary `segmenter`). jieba's
+//! dictionary lives only here, so the page paints and stays responsive while
+//! it loads.
+//!
+//! Protocol (plain JS objects, token ranges as a transferred Uint32Array):
+//! - worker → page, once: `{type: "ready", initMs}` after the dictionary loads.
+//! - page → worker: `{id, text, dict}` where `dict` is the JSON of a `UserDict`.
+//! - worker → page: `{type: "tokens", id, tokens: Uint32Array [start, end, kind]…,
+//!   segmentMs}`, or
+//!   `{type: "error", id, message}`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect, Uint32Array};
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::core::article::Article;
+use crate::core::segment::{Segmenter, Token, TokenKind, UserDict};
+
+pub fn run() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let now = || js_sys::Date::now();
+    let t0 = now();
+    let state = Rc::new(RefCell::new(SegmenterState {
+        segmenter: Segmenter::new(),
+        dict: UserDict::default(),
+    }));
+    post(
+        &scope,
+        &fields(&[("type", "ready".into()), ("initMs", (now() - t0).into())]),
+        None,
+    );
+
+    let reply_scope = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let data = e.data();
+        let id = Reflect::get(&data, &"id".into()).unwrap_or(JsValue::NULL);
+        match handle(&state, &data) {
+            Ok((tokens, ms)) => {
+                let flat = Uint32Array::new_with_length((tokens.len() * 3) as u32);
+                let mut buf = Vec::with_capacity(tokens.len() * 3);
+                for t in &tokens {
+                    buf.extend([t.start as u32, t.end as u32, kind_code(t.kind)]);
+                }
+                flat.copy_from(&buf);
+                let msg = fields(&[
+                    ("type", "tokens".into()),
+                    ("id", id),
+                    ("tokens", flat.clone().into()),
+                    ("segmentMs", ms.into()),
+                ]);
+                post(&reply_scope, &msg, Some(&flat.buffer()));
+            }
+            Err(message) => post(
+                &reply_scope,
+                &fields(&[
+                    ("type", "error".into()),
+                    ("id", id),
+                    ("message", message.into()),
+                ]),
+                None,
+            ),
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+}
+
+struct SegmenterState {
+    segmenter: Segmenter,
+    dict: UserDict,
+}
+
+fn handle(state: &RefCell<SegmenterState>, data: &JsValue) -> Result<(Vec<Token>, f64), String> {
+    let text = Reflect::get(data, &"text".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or("request without text")?;
+    let dict: UserDict = Reflect::get(data, &"dict".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .map(|json| serde_json::from_str(&json).map_err(|e| format!("bad user dictionary: {e}")))
+        .transpose()?
+        .unwrap_or_default();
+    let mut st = state.borrow_mut();
+    if st.dict != dict {
+        // jieba cannot forget added words: start from a fresh dictionary when
+        // a word was removed, otherwise add on top.
+        if !dict.join.iter().all(|w| st.dict.join.contains(w))
+            || dict.join.len() < st.dict.join.len()
+        {
+            st.segmenter = Segmenter::new();
+        }
+        st.segmenter.set_user_dict(&dict);
+        st.dict = dict;
+    }
+    let t0 = js_sys::Date::now();
+    let article = Article::parse(&text);
+    let tokens = st.segmenter.segment_article(&article);
+    let ms = js_sys::Date::now() - t0;
+    Ok((tokens, ms))
+}
+
+/// Wire code of a token kind (see `platform::segmenter::kind_from_code`).
+pub fn kind_code(kind: TokenKind) -> u32 {
+    match kind {
+        TokenKind::Word => 0,
+        TokenKind::Punct => 1,
+        TokenKind::Space => 2,
+    }
+}
+
+fn fields(pairs: &[(&str, JsValue)]) -> Object {
+    let obj = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&obj, &(*k).into(), v);
+    }
+    obj
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, msg: &JsValue, transfer: Option<&js_sys::ArrayBuffer>) {
+    let result = match transfer {
+        Some(buf) => scope.post_message_with_transfer(msg, &js_sys::Array::of1(buf)),
+        None => scope.post_message(msg),
+    };
+    if let Err(e) = result {
+        web_sys::console::error_2(&"segmenter: postMessage failed".into(), &e);
+    }
+}

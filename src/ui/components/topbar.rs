@@ -1,0 +1,58 @@
+use yew::prelude::*;
+
+use crate::ui::state::{Action, AppState, Segmentation};
+
+#[derive(Properties, PartialEq)]
+pub struct TopbarProps {
+    pub state: UseReducerHandle<AppState>,
+    pub on_action: Callback<Action>,
+}
+
+/// App name, document title, segmentation status and view controls.
+#[component]
+pub fn Topbar(props: &TopbarProps) -> Html {
+    let state = &props.state;
+    let status = match &state.segmentation {
+        Segmentation::Loading => html! {
+            <span class="status loading" role="status">
+                <span class="spinner" aria-hidden="true"></span>
+                { if state.dictionary_ms.is_some() { "分词中…" } else { "加载词典…" } }
+            </span>
+        },
+        Segmentation::Ready {
+            tokens,
+            init_ms,
+            segment_ms,
+        } => {
+            let words = tokens
+                .iter()
+                .filter(|t| t.kind == crate::core::segment::TokenKind::Word)
+                .count();
+            html! {
+                <span class="status ready" role="status" title={format!("词典 {init_ms:.0} ms · 分词 {segment_ms:.0} ms")}>
+                    { format!("已分词 · {words} 词") }
+                </span>
+            }
+        }
+        Segmentation::Failed(message) => html! {
+            <span class="status failed" role="alert" title={message.clone()}>{ "分词失败" }</span>
+        },
+    };
+    let toggle = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(Action::ToggleWordView))
+    };
+    html! {
+        <header class="topbar">
+            <span class="brand" title="中文文本标注">{ "墨注" }</span>
+            <span class="doc-title">{ state.article.title().to_string() }</span>
+            <span class="spacer"></span>
+            { status }
+            <button type="button" class={classes!("tool", state.word_view.then_some("on"))}
+                data-action="word-view" aria-pressed={state.word_view.to_string()}
+                title="显示/隐藏分词边界" onclick={toggle}>
+                { "分词视图" }<kbd>{ "W" }</kbd>
+            </button>
+        </header>
+    }
+}
