@@ -1,5 +1,7 @@
 //! The browser edge: everything that touches web APIs, kept thin.
 
+pub mod clock;
+pub mod dom;
 pub mod segmenter;
 pub mod segmenter_worker;
 pub mod selection;

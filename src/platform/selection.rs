@@ -116,3 +116,13 @@ fn cp_to_boundary(root: &Element, cp: usize) -> Option<(Node, u32)> {
     }
     last.map(|(node, content)| (node, text::cp_to_utf16(&content, usize::MAX) as u32))
 }
+
+/// Viewport rectangle (left, top, right, bottom) of the current selection.
+pub fn selection_rect() -> Option<(f64, f64, f64, f64)> {
+    let sel = web_sys::window()?.get_selection().ok()??;
+    if sel.range_count() == 0 {
+        return None;
+    }
+    let r = sel.get_range_at(0).ok()?.get_bounding_client_rect();
+    Some((r.left(), r.top(), r.right(), r.bottom()))
+}

@@ -2,6 +2,7 @@
 //! offsets and rules live in `crate::core`.
 
 pub mod components;
+pub mod highlight;
 pub mod state;
 
 use crate::platform::timing;

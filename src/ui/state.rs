@@ -5,9 +5,11 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::core::annotation::{Annotation, Target};
 use crate::core::article::Article;
 use crate::core::keywords::{keywords, Keywords};
 use crate::core::segment::{Token, UserDict};
+use crate::core::store::{Command, Store};
 
 /// How many keywords the panel lists per ranking.
 const KEYWORD_COUNT: usize = 20;
@@ -39,6 +41,34 @@ pub struct AppState {
     pub selection: Option<(usize, usize)>,
     /// Id of the newest segmentation request; older answers are ignored.
     pub request_id: u32,
+    /// Annotations, tags and their undo history.
+    pub store: Store,
+    /// The tag popup, when open.
+    pub popup: Option<Popup>,
+    /// The annotation selected in the text and the sidebar.
+    pub selected: Option<String>,
+    /// Bumped to scroll to and flash the selected annotation.
+    pub flash: u32,
+    pub show_help: bool,
+    pub show_tag_manager: bool,
+    /// A message for the person (an error, or what undo did).
+    pub message: Option<String>,
+}
+
+/// What the tag popup is for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PopupTarget {
+    Passage { start: usize, end: usize },
+    Block(String),
+    Edit(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Popup {
+    pub target: PopupTarget,
+    /// Viewport position (px) the popup opens at.
+    pub x: f64,
+    pub y: f64,
 }
 
 impl AppState {
@@ -53,7 +83,45 @@ impl AppState {
             marked_word: None,
             selection: None,
             request_id: 1,
+            store: Store::default(),
+            popup: None,
+            selected: None,
+            flash: 0,
+            show_help: false,
+            show_tag_manager: false,
+            message: None,
         }
+    }
+
+    /// The annotation made from the popup's target with `tags` and `note`.
+    pub fn command_for_popup(
+        &self,
+        popup: &Popup,
+        tags: Vec<String>,
+        note: String,
+        id: String,
+        now: String,
+    ) -> Option<Command> {
+        let target = match &popup.target {
+            PopupTarget::Passage { start, end } => Target::passage(&self.article, *start, *end),
+            PopupTarget::Block(block) => Target::block(&self.article, block)?,
+            PopupTarget::Edit(id) => {
+                return Some(Command::Edit {
+                    id: id.clone(),
+                    tags,
+                    note,
+                    now,
+                })
+            }
+        };
+        Some(Command::Add(Annotation {
+            id,
+            created: now.clone(),
+            modified: now,
+            tags,
+            note,
+            target,
+        }))
     }
 
     pub fn tokens(&self) -> Option<&Rc<Vec<Token>>> {
@@ -82,6 +150,20 @@ pub enum Action {
     RemoveUserWord(String),
     MarkWord(Option<String>),
     Select(Option<(usize, usize)>),
+    OpenPopup(Popup),
+    ClosePopup,
+    /// Applies a store command; a command made from the popup also closes it
+    /// and selects the new annotation.
+    Apply(Command),
+    Undo,
+    Redo,
+    /// Selects an annotation (from a click on its highlight).
+    SelectAnnotation(Option<String>),
+    /// Selects an annotation and scrolls to it (from the sidebar).
+    Focus(String),
+    ToggleHelp,
+    ToggleTagManager,
+    DismissMessage,
 }
 
 impl Reducible for AppState {
@@ -117,6 +199,62 @@ impl Reducible for AppState {
                 next.marked_word = if word == self.marked_word { None } else { word };
             }
             Action::Select(range) => next.selection = range,
+            Action::OpenPopup(popup) => next.popup = Some(popup),
+            Action::ClosePopup => next.popup = None,
+            Action::Apply(cmd) => {
+                let added = match &cmd {
+                    Command::Add(a) => Some(a.id.clone()),
+                    Command::Edit { id, .. } => Some(id.clone()),
+                    _ => None,
+                };
+                let from_popup = added.is_some();
+                match next.store.apply(cmd) {
+                    Ok(()) => {
+                        next.message = None;
+                        if from_popup {
+                            next.popup = None;
+                            next.selection = None;
+                            next.selected = added;
+                        }
+                        if next
+                            .selected
+                            .as_ref()
+                            .is_some_and(|id| next.store.state().get(id).is_none())
+                        {
+                            next.selected = None;
+                        }
+                    }
+                    Err(e) => next.message = Some(e.to_string()),
+                }
+            }
+            Action::Undo => {
+                next.message = Some(
+                    if next.store.undo() {
+                        "已撤销"
+                    } else {
+                        "没有可撤销的操作"
+                    }
+                    .into(),
+                );
+            }
+            Action::Redo => {
+                next.message = Some(
+                    if next.store.redo() {
+                        "已重做"
+                    } else {
+                        "没有可重做的操作"
+                    }
+                    .into(),
+                );
+            }
+            Action::SelectAnnotation(id) => next.selected = id,
+            Action::Focus(id) => {
+                next.selected = Some(id);
+                next.flash += 1;
+            }
+            Action::ToggleHelp => next.show_help = !self.show_help,
+            Action::ToggleTagManager => next.show_tag_manager = !self.show_tag_manager,
+            Action::DismissMessage => next.message = None,
         }
         Rc::new(next)
     }
@@ -172,6 +310,48 @@ mod tests {
         let s = s.reduce(Action::RemoveUserWord("正文".into()));
         assert_eq!(s.request_id, 3);
         assert!(s.user_dict.join.is_empty());
+    }
+
+    #[test]
+    fn saving_from_the_popup_adds_selects_and_undoes() {
+        let s = state();
+        let b = s.article.blocks[1].clone();
+        let popup = Popup {
+            target: PopupTarget::Passage {
+                start: b.start,
+                end: b.start + 2,
+            },
+            x: 0.0,
+            y: 0.0,
+        };
+        let s = s.reduce(Action::OpenPopup(popup.clone()));
+        let cmd = s
+            .command_for_popup(
+                &popup,
+                vec!["人物".into()],
+                "注".into(),
+                "id-1".into(),
+                "2026-01-01T00:00:00.000Z".into(),
+            )
+            .unwrap();
+        let s = s.reduce(Action::Apply(cmd));
+        assert_eq!(s.popup, None);
+        assert_eq!(s.selected.as_deref(), Some("id-1"));
+        let a = s.store.state().get("id-1").unwrap();
+        assert_eq!(a.target.quote().unwrap().exact, "正文");
+        assert_eq!(a.note, "注");
+        let s = s.reduce(Action::Undo);
+        assert!(s.store.state().annotations.is_empty());
+        let s = s.reduce(Action::Redo);
+        assert_eq!(s.store.state().annotations.len(), 1);
+    }
+
+    #[test]
+    fn a_failing_command_shows_a_message_and_changes_nothing() {
+        let s = state().reduce(Action::Apply(Command::Delete { id: "nope".into() }));
+        assert!(s.message.is_some());
+        assert!(s.store.state().annotations.is_empty());
+        assert!(!s.store.can_undo());
     }
 
     #[test]

@@ -1,18 +1,23 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::article_view::ArticleView;
+use super::help_overlay::HelpOverlay;
 use super::keywords_panel::KeywordsPanel;
+use super::sidebar::Sidebar;
+use super::tag_manager::TagManager;
+use super::tag_popup::TagPopup;
 use super::topbar::Topbar;
 use super::user_dict_panel::UserDictPanel;
 use crate::core::segment::UserDict;
+use crate::core::store::Command;
 use crate::platform::segmenter::{SegmenterClient, SegmenterEvent};
-use crate::platform::{storage, timing};
-use crate::ui::state::{Action, AppState, Segmentation};
+use crate::platform::{dom, storage, timing};
+use crate::ui::state::{Action, AppState, Popup, PopupTarget, Segmentation};
 use crate::ui::SEED_ARTICLE;
 
 /// Per-document keys in localStorage, versioned.
@@ -105,21 +110,26 @@ pub fn App() -> Html {
         });
     }
 
-    // Global shortcuts (ignored while typing in a field).
+    // Global shortcuts (ignored while typing in a field). The listener is
+    // made once and reads the newest state through `latest`.
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
     {
-        let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
-            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |e| {
-                let e: &KeyboardEvent = e.unchecked_ref();
-                if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_in_field(e) {
-                    return;
-                }
-                match e.key().as_str() {
-                    "w" | "W" => dispatch.dispatch(Action::ToggleWordView),
-                    "Escape" => dispatch.dispatch(Action::MarkWord(None)),
-                    _ => {}
-                }
-            });
+            let options = EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                options,
+                move |e| {
+                    let e: &KeyboardEvent = e.unchecked_ref();
+                    let state = latest.borrow().clone();
+                    if let Some(action) = shortcut(&state, e) {
+                        e.prevent_default();
+                        state.dispatch(action);
+                    }
+                },
+            );
             move || drop(listener)
         });
     }
@@ -139,10 +149,26 @@ pub fn App() -> Html {
             <main class="workspace">
                 <ArticleView state={state.clone()} on_action={on_action.clone()} />
                 <aside class="side">
+                    <Sidebar state={state.clone()} on_action={on_action.clone()} />
                     <KeywordsPanel keywords={state.keywords.clone()} marked={state.marked_word.clone()} on_action={on_action.clone()} />
-                    <UserDictPanel dict={state.user_dict.clone()} selection_text={selection_text(&state)} on_action={on_action} />
+                    <UserDictPanel dict={state.user_dict.clone()} selection_text={selection_text(&state)} on_action={on_action.clone()} />
                 </aside>
             </main>
+            if let Some(popup) = &state.popup {
+                <TagPopup key={format!("{:?}", popup.target)} state={state.clone()} on_action={on_action.clone()} />
+            }
+            if state.show_tag_manager {
+                <TagManager state={state.clone()} on_action={on_action.clone()} />
+            }
+            if state.show_help {
+                <HelpOverlay on_action={on_action.clone()} />
+            }
+            if let Some(message) = &state.message {
+                <div class="toast" role="status" data-message="">
+                    { message.clone() }
+                    <button type="button" class="remove" aria-label="关闭" onclick={Callback::from(move |_| on_action.emit(Action::DismissMessage))}>{ "×" }</button>
+                </div>
+            }
         </div>
     }
 }
@@ -151,6 +177,89 @@ fn selection_text(state: &AppState) -> Option<String> {
     state
         .selection
         .map(|(s, e)| crate::core::text::slice_chars(&state.article.source, s, e).to_string())
+}
+
+/// The action a key press stands for, if any.
+fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
+    let key = e.key();
+    let ctrl = e.ctrl_key() || e.meta_key();
+    if ctrl && !e.alt_key() {
+        return match key.to_lowercase().as_str() {
+            "z" if e.shift_key() => Some(Action::Redo),
+            "z" => Some(Action::Undo),
+            "y" => Some(Action::Redo),
+            _ => None,
+        }
+        .filter(|_| !typing_in_field(e));
+    }
+    if key == "Escape" {
+        return if state.popup.is_some() {
+            None // the popup handles its own Escape
+        } else if state.show_help {
+            Some(Action::ToggleHelp)
+        } else if state.show_tag_manager {
+            Some(Action::ToggleTagManager)
+        } else if state.marked_word.is_some() {
+            Some(Action::MarkWord(None))
+        } else {
+            state
+                .selected
+                .as_ref()
+                .map(|_| Action::SelectAnnotation(None))
+        };
+    }
+    if e.alt_key() || ctrl || typing_in_field(e) || state.popup.is_some() {
+        return None;
+    }
+    let all = state.store.state();
+    let ordered = all.in_document_order();
+    let position = state
+        .selected
+        .as_ref()
+        .and_then(|id| ordered.iter().position(|a| a.id == *id));
+    match key.as_str() {
+        "?" => Some(Action::ToggleHelp),
+        "w" | "W" => Some(Action::ToggleWordView),
+        "g" | "G" => Some(Action::ToggleTagManager),
+        "j" | "J" => {
+            let next = position.map_or(0, |i| (i + 1).min(ordered.len().saturating_sub(1)));
+            ordered.get(next).map(|a| Action::Focus(a.id.clone()))
+        }
+        "k" | "K" => {
+            let prev = position.map_or(0, |i| i.saturating_sub(1));
+            ordered.get(prev).map(|a| Action::Focus(a.id.clone()))
+        }
+        "Delete" | "Backspace" => state
+            .selected
+            .clone()
+            .map(|id| Action::Apply(Command::Delete { id })),
+        "e" | "E" => {
+            let id = state.selected.clone()?;
+            let (left, _, _, bottom) = dom::rect_of("data-annotation", &id).unwrap_or_default();
+            Some(Action::OpenPopup(Popup {
+                target: PopupTarget::Edit(id),
+                x: left,
+                y: bottom,
+            }))
+        }
+        "t" | "T" => {
+            let at = state
+                .selected
+                .as_ref()
+                .and_then(|id| all.get(id))
+                .and_then(|a| a.target.range())
+                .map(|(s, _)| s)
+                .or(state.selection.map(|(s, _)| s))?;
+            let block = &state.article.blocks[state.article.block_at(at)?];
+            let (left, _, _, bottom) = dom::rect_of("data-block", &block.id).unwrap_or_default();
+            Some(Action::OpenPopup(Popup {
+                target: PopupTarget::Block(block.id.clone()),
+                x: left,
+                y: bottom,
+            }))
+        }
+        _ => None,
+    }
 }
 
 fn typing_in_field(e: &KeyboardEvent) -> bool {

@@ -8,8 +8,9 @@ use crate::core::layout::Span;
 use crate::core::segment::{Token, TokenKind};
 use crate::core::snap::{clamp_to_block, snap_to_words};
 use crate::core::text::slice_chars;
-use crate::platform::selection;
-use crate::ui::state::{Action, AppState};
+use crate::platform::{dom, selection};
+use crate::ui::highlight::{block_marks, block_tags, Mark, MarkKind};
+use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 
 #[derive(Properties, PartialEq)]
 pub struct ArticleViewProps {
@@ -18,25 +19,32 @@ pub struct ArticleViewProps {
 }
 
 /// The article as a readable page: body blocks in order, footer lines
-/// gathered at the end in a muted `<footer>`. Selections made here are kept
-/// inside one block and snapped to whole words (Alt keeps exact characters).
+/// gathered at the end in a muted `<footer>`. A selection made here is kept
+/// inside one block, snapped to whole words (Alt keeps exact characters) and
+/// opens the tag popup; a click on a highlight selects its annotation.
 #[component]
 pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let state = &props.state;
     let root = use_node_ref();
-    let empty = use_memo((), |_| Vec::<Token>::new());
-    let tokens = state
-        .tokens()
-        .cloned()
-        .unwrap_or_else(|| Rc::new((*empty).clone()));
+    let empty = use_memo((), |_| Rc::new(Vec::<Token>::new()));
+    let tokens = state.tokens().cloned().unwrap_or_else(|| (*empty).clone());
+
+    {
+        let selected = state.selected.clone();
+        use_effect_with(state.flash, move |flash| {
+            if let (true, Some(id)) = (*flash > 0, selected) {
+                dom::scroll_to_and_flash(&id);
+            }
+        });
+    }
 
     let on_select = {
         let root = root.clone();
         let state = state.clone();
         let on_action = props.on_action.clone();
-        move |exact: bool| {
+        move |exact: bool| -> bool {
             let Some(el) = root.cast::<web_sys::Element>() else {
-                return;
+                return false;
             };
             let range = selection::selected_range(&el)
                 .and_then(|(s, e)| clamp_to_block(&state.article, s, e))
@@ -51,30 +59,95 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             if range != state.selection {
                 on_action.emit(Action::Select(range));
             }
+            if let (Some((start, end)), Some((left, _, _, bottom))) =
+                (range, selection::selection_rect())
+            {
+                on_action.emit(Action::OpenPopup(Popup {
+                    target: PopupTarget::Passage { start, end },
+                    x: left,
+                    y: bottom,
+                }));
+            }
+            range.is_some()
         }
     };
     let onmouseup = {
         let on_select = on_select.clone();
-        Callback::from(move |e: MouseEvent| on_select(e.alt_key()))
+        let on_action = props.on_action.clone();
+        let selected = state.selected.clone();
+        Callback::from(move |e: MouseEvent| {
+            if on_select(e.alt_key()) {
+                return;
+            }
+            // A plain click: select the highlight under it; clicking again
+            // steps outwards through overlapping highlights.
+            let ids = dom::annotations_at(e.target());
+            let next = match selected
+                .as_ref()
+                .and_then(|s| ids.iter().position(|i| i == s))
+            {
+                Some(i) => ids.get(i + 1).or(ids.first()).cloned(),
+                None => ids.first().cloned(),
+            };
+            if next.is_some() || !ids.is_empty() {
+                on_action.emit(Action::SelectAnnotation(next));
+            }
+        })
     };
     let onkeyup = Callback::from(move |e: KeyboardEvent| {
         if e.shift_key() && e.key().starts_with("Arrow") {
             on_select(e.alt_key());
         }
     });
+    let on_tag_block = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |(block, e): (String, MouseEvent)| {
+            let (left, _, _, bottom) = e
+                .target_dyn_into::<web_sys::Element>()
+                .map(|el| dom::element_rect(&el))
+                .unwrap_or_default();
+            on_action.emit(Action::OpenPopup(Popup {
+                target: PopupTarget::Block(block),
+                x: left,
+                y: bottom,
+            }));
+        })
+    };
 
+    let all = state.store.state();
     let render = |i: usize| {
         let b = &state.article.blocks[i];
         let from = tokens.partition_point(|t| t.end <= b.start);
         let to = tokens.partition_point(|t| t.start < b.end);
-        let marks = keyword_marks(
+        let keywords = keyword_spans(
             &state.article.source,
             &tokens[from..to],
             state.marked_word.as_deref(),
         );
+        let taggable = matches!(
+            b.kind,
+            BlockKind::Paragraph | BlockKind::Heading | BlockKind::Caption
+        );
+        let mut marks = block_marks(all, b, &keywords);
+        if let Some(PopupTarget::Passage { start, end }) = state.popup.as_ref().map(|p| &p.target) {
+            if *start < b.end && *end > b.start {
+                let span = Span {
+                    start: *start,
+                    end: *end,
+                    key: "pending".into(),
+                };
+                marks.push(Mark {
+                    span,
+                    kind: MarkKind::Pending,
+                });
+            }
+        }
         html! {
             <BlockView key={b.id.clone()} block={b.clone()} tokens={tokens.clone()}
-                token_range={(from, to)} word_view={state.word_view} marks={Rc::new(marks)} />
+                token_range={(from, to)} word_view={state.word_view}
+                marks={Rc::new(marks)} block_tags={block_tags(all, b)}
+                selected={state.selected.clone()}
+                on_tag_block={taggable.then(|| on_tag_block.clone())} />
         }
     };
     let blocks = &state.article.blocks;
@@ -94,7 +167,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
 }
 
 /// Every word token equal to the marked keyword.
-fn keyword_marks(source: &str, tokens: &[Token], word: Option<&str>) -> Vec<Span> {
+fn keyword_spans(source: &str, tokens: &[Token], word: Option<&str>) -> Vec<Span> {
     let Some(word) = word else { return Vec::new() };
     let len = word.chars().count();
     tokens

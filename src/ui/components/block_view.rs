@@ -6,6 +6,7 @@ use crate::core::article::{Block, BlockKind};
 use crate::core::layout::{pieces, Span};
 use crate::core::segment::{Token, TokenKind};
 use crate::core::text::slice_chars;
+use crate::ui::highlight::{BlockTag, Mark, MarkKind};
 
 #[derive(Properties, PartialEq)]
 pub struct BlockViewProps {
@@ -14,13 +15,19 @@ pub struct BlockViewProps {
     pub tokens: Rc<Vec<Token>>,
     pub token_range: (usize, usize),
     pub word_view: bool,
-    /// Spans to draw over this block's text.
-    pub marks: Rc<Vec<Span>>,
+    /// Highlights and marks over this block's text.
+    pub marks: Rc<Vec<Mark>>,
+    /// Annotations on the whole block.
+    pub block_tags: Rc<Vec<BlockTag>>,
+    pub selected: Option<String>,
+    /// Opens the tag popup for the whole block (paragraphs, headings, captions).
+    pub on_tag_block: Option<Callback<(String, MouseEvent)>>,
 }
 
 /// One article block, carrying the DOM contract attributes `data-block`
 /// (stable id) and `data-kind`, and `data-offset` (its first code point in
-/// the source) for mapping selections.
+/// the source) for mapping selections. Highlights are `<mark
+/// data-annotation>` elements, nested where annotations overlap.
 #[component]
 pub fn BlockView(props: &BlockViewProps) -> Html {
     let b = &props.block;
@@ -29,7 +36,8 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
         html! { b.text.clone() }
     } else {
         let cut_by = if props.word_view { tokens } else { &[] };
-        pieces(b.start, b.end, cut_by, &props.marks)
+        let spans: Vec<Span> = props.marks.iter().map(|m| m.span.clone()).collect();
+        pieces(b.start, b.end, cut_by, &spans)
             .into_iter()
             .map(|p| {
                 let text = slice_chars(&b.text, p.start - b.start, p.end - b.start).to_string();
@@ -46,8 +54,7 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
                     None => html! { text },
                 };
                 for &i in p.spans.iter().rev() {
-                    let key = props.marks[i].key.clone();
-                    node = html! { <mark class={classes!("mark", key)}>{ node }</mark> };
+                    node = wrap(&props.marks[i], node, props.selected.as_deref());
                 }
                 node
             })
@@ -56,7 +63,9 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
     let id = b.id.clone();
     let kind = b.kind.as_str();
     let offset = b.start.to_string();
-    match b.kind {
+    let first_tag = props.block_tags.iter().flat_map(|t| t.chips.first()).next();
+    let bar = first_tag.map(|c| format!("--block-bar: {}", c.color));
+    let element = match b.kind {
         BlockKind::Title => {
             html! { <h1 class="block title" data-block={id} data-kind={kind} data-offset={offset}>{ content }</h1> }
         }
@@ -65,6 +74,45 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
         }
         _ => {
             html! { <p class={classes!("block", kind)} data-block={id} data-kind={kind} data-offset={offset}>{ content }</p> }
+        }
+    };
+    let Some(on_tag_block) = props.on_tag_block.clone() else {
+        return element;
+    };
+    let block_id = b.id.clone();
+    let onclick = Callback::from(move |e: MouseEvent| on_tag_block.emit((block_id.clone(), e)));
+    let tags = props.block_tags.iter().map(|t| {
+        let selected = props.selected.as_deref() == Some(t.id.as_str());
+        let chips = t.chips.iter().map(|c| {
+            html! { <span class="chip" style={format!("--chip: {}", c.color)}>{ c.name.clone() }</span> }
+        });
+        html! {
+            <span class={classes!("block-tag", selected.then_some("selected"))} data-annotation={t.id.clone()}
+                title={t.note.clone()}>{ for chips }</span>
+        }
+    });
+    html! {
+        <div class={classes!("block-row", (!props.block_tags.is_empty()).then_some("tagged"))} style={bar}>
+            <button type="button" class="tag-block" data-action="tag-block" title="给整段加标签 (T)"
+                aria-label="给整段加标签" {onclick}>{ "#" }</button>
+            { element }
+            if !props.block_tags.is_empty() {
+                <div class="block-tags">{ for tags }</div>
+            }
+        </div>
+    }
+}
+
+fn wrap(mark: &Mark, inner: Html, selected: Option<&str>) -> Html {
+    match &mark.kind {
+        MarkKind::Keyword => html! { <mark class="mark keyword">{ inner }</mark> },
+        MarkKind::Pending => html! { <mark class="mark pending">{ inner }</mark> },
+        MarkKind::Annotation { id, style, tags } => {
+            let is_selected = selected == Some(id.as_str());
+            html! {
+                <mark class={classes!("hl", is_selected.then_some("selected"))} data-annotation={id.clone()}
+                    style={style.clone()} title={tags.clone()}>{ inner }</mark>
+            }
         }
     }
 }

@@ -1,6 +1,10 @@
 pub mod app;
 pub mod article_view;
 pub mod block_view;
+pub mod help_overlay;
 pub mod keywords_panel;
+pub mod sidebar;
+pub mod tag_manager;
+pub mod tag_popup;
 pub mod topbar;
 pub mod user_dict_panel;

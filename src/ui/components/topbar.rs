@@ -38,9 +38,9 @@ pub fn Topbar(props: &TopbarProps) -> Html {
             <span class="status failed" role="alert" title={message.clone()}>{ "分词失败" }</span>
         },
     };
-    let toggle = {
+    let emit = |make: fn() -> Action| {
         let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(Action::ToggleWordView))
+        Callback::from(move |_: MouseEvent| on_action.emit(make()))
     };
     html! {
         <header class="topbar">
@@ -48,10 +48,26 @@ pub fn Topbar(props: &TopbarProps) -> Html {
             <span class="doc-title">{ state.article.title().to_string() }</span>
             <span class="spacer"></span>
             { status }
+            <button type="button" class="tool" data-action="undo" title="撤销 (Ctrl+Z)"
+                disabled={!state.store.can_undo()} onclick={emit(|| Action::Undo)}>
+                { "撤销" }<kbd>{ "Ctrl+Z" }</kbd>
+            </button>
+            <button type="button" class="tool" data-action="redo" title="重做 (Ctrl+Shift+Z / Ctrl+Y)"
+                disabled={!state.store.can_redo()} onclick={emit(|| Action::Redo)}>
+                { "重做" }<kbd>{ "Ctrl+Y" }</kbd>
+            </button>
             <button type="button" class={classes!("tool", state.word_view.then_some("on"))}
                 data-action="word-view" aria-pressed={state.word_view.to_string()}
-                title="显示/隐藏分词边界" onclick={toggle}>
+                title="显示/隐藏分词边界" onclick={emit(|| Action::ToggleWordView)}>
                 { "分词视图" }<kbd>{ "W" }</kbd>
+            </button>
+            <button type="button" class="tool" data-action="tag-manager" title="标签管理 (G)"
+                onclick={emit(|| Action::ToggleTagManager)}>
+                { "标签" }<kbd>{ "G" }</kbd>
+            </button>
+            <button type="button" class="tool" data-action="help" title="键盘快捷键 (?)"
+                onclick={emit(|| Action::ToggleHelp)}>
+                <kbd>{ "?" }</kbd>
             </button>
         </header>
     }

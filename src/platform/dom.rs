@@ -1,0 +1,68 @@
+//! Small DOM effects the view needs beyond rendering.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, ScrollBehavior, ScrollIntoViewOptions, ScrollLogicalPosition};
+
+fn annotation_elements(id: &str) -> Vec<Element> {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return Vec::new();
+    };
+    // Ids are UUIDs we made or validated on import; quote anyway.
+    let selector = format!("[data-annotation=\"{}\"]", id.replace('"', "\\\""));
+    let Ok(list) = doc.query_selector_all(&selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// Scrolls the first element of annotation `id` into the middle of the view
+/// and flashes every element of it.
+pub fn scroll_to_and_flash(id: &str) {
+    let elements = annotation_elements(id);
+    if let Some(first) = elements.first() {
+        let opts = ScrollIntoViewOptions::new();
+        opts.set_behavior(ScrollBehavior::Smooth);
+        opts.set_block(ScrollLogicalPosition::Center);
+        first.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+    for el in &elements {
+        let classes = el.class_list();
+        let _ = classes.remove_1("flash");
+        // Reading layout restarts the CSS animation.
+        let _ = el.get_bounding_client_rect();
+        let _ = classes.add_1("flash");
+    }
+}
+
+/// Viewport rectangle (left, top, right, bottom) of an element.
+pub fn element_rect(el: &Element) -> (f64, f64, f64, f64) {
+    let r = el.get_bounding_client_rect();
+    (r.left(), r.top(), r.right(), r.bottom())
+}
+
+/// Annotation ids of the highlights under an event target, innermost first.
+pub fn annotations_at(target: Option<web_sys::EventTarget>) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut el = target.and_then(|t| t.dyn_into::<Element>().ok());
+    while let Some(e) = el {
+        if let Some(id) = e.get_attribute("data-annotation") {
+            ids.push(id);
+        }
+        if e.has_attribute("data-block") {
+            break;
+        }
+        el = e.parent_element();
+    }
+    ids
+}
+
+/// Viewport rectangle of the first element matching `[attr="value"]`.
+pub fn rect_of(attr: &str, value: &str) -> Option<(f64, f64, f64, f64)> {
+    let doc = web_sys::window()?.document()?;
+    let el = doc
+        .query_selector(&format!("[{attr}=\"{}\"]", value.replace('"', "\\\"")))
+        .ok()??;
+    Some(element_rect(&el))
+}

@@ -1,0 +1,52 @@
+use yew::prelude::*;
+
+use crate::ui::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct HelpOverlayProps {
+    pub on_action: Callback<Action>,
+}
+
+/// Every keyboard shortcut, opened with `?`.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    (
+        "选中文字",
+        "打开标注框（自动扩展到整词；按住 Alt 保留原样）",
+    ),
+    ("Shift + ←/→", "在选区内按字调整，松开后扩展到整词"),
+    ("Enter", "在标注框中保存"),
+    ("1 – 9", "在标注框中直接选用第 n 个标签并保存"),
+    ("Tab", "在标注框中保留已输入的标签，再加一个"),
+    ("Esc", "关闭标注框、对话框，清除关键词标记"),
+    ("J / K", "选中下一条 / 上一条标注并滚动过去"),
+    ("T", "给当前标注所在段落加标签"),
+    ("Delete", "删除选中的标注"),
+    ("E", "编辑选中的标注"),
+    ("Ctrl + Z", "撤销"),
+    ("Ctrl + Shift + Z / Ctrl + Y", "重做"),
+    ("W", "分词视图"),
+    ("G", "标签管理"),
+    ("?", "显示 / 关闭本帮助"),
+];
+
+#[component]
+pub fn HelpOverlay(props: &HelpOverlayProps) -> Html {
+    let close = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(Action::ToggleHelp))
+    };
+    let rows = SHORTCUTS.iter().map(|(keys, what)| {
+        html! { <tr><td><kbd>{ *keys }</kbd></td><td>{ *what }</td></tr> }
+    });
+    html! {
+        <div class="overlay" role="dialog" aria-label="键盘快捷键" data-dialog="help">
+            <div class="dialog narrow">
+                <header>
+                    <h2>{ "键盘快捷键" }</h2>
+                    <button type="button" class="tool" onclick={close}>{ "关闭" }<kbd>{ "Esc" }</kbd></button>
+                </header>
+                <table class="shortcuts">{ for rows }</table>
+            </div>
+        </div>
+    }
+}

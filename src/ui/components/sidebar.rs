@@ -1,0 +1,139 @@
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::core::annotation::Target;
+use crate::core::store::Command;
+use crate::platform::dom;
+use crate::ui::highlight::chips;
+use crate::ui::state::{Action, AppState, Popup, PopupTarget};
+
+#[derive(Properties, PartialEq)]
+pub struct SidebarProps {
+    pub state: UseReducerHandle<AppState>,
+    pub on_action: Callback<Action>,
+}
+
+/// Every annotation in document order, filterable by tag and searchable in
+/// quotes and notes; an entry scrolls to its highlight, and can be edited or
+/// deleted.
+#[component]
+pub fn Sidebar(props: &SidebarProps) -> Html {
+    let state = &props.state;
+    let filter = use_state(|| None::<String>);
+    let search = use_state(String::new);
+    let all = state.store.state();
+    let query = search.trim().to_lowercase();
+
+    let entries: Vec<_> = all
+        .in_document_order()
+        .into_iter()
+        .filter(|a| filter.as_ref().is_none_or(|f| a.tags.contains(f)))
+        .filter(|a| {
+            query.is_empty()
+                || a.note.to_lowercase().contains(&query)
+                || a.tags.iter().any(|t| t.to_lowercase().contains(&query))
+                || a.target
+                    .quote()
+                    .is_some_and(|q| q.exact.to_lowercase().contains(&query))
+        })
+        .collect();
+    let total = all.annotations.len();
+
+    let tag_filters = all.tags.iter().map(|t| {
+        let on = filter.as_deref() == Some(t.name.as_str());
+        let filter = filter.clone();
+        let name = t.name.clone();
+        html! {
+            <button type="button" class={classes!("chip", "filter", on.then_some("on"))} style={format!("--chip: {}", t.color)}
+                data-filter-tag={t.name.clone()} aria-pressed={on.to_string()}
+                onclick={Callback::from(move |_| filter.set(if on { None } else { Some(name.clone()) }))}>
+                { t.name.clone() }<span class="count">{ all.usage(&t.name) }</span>
+            </button>
+        }
+    });
+
+    let items = entries.iter().map(|a| {
+        let selected = state.selected.as_deref() == Some(a.id.as_str());
+        let (kind, quote) = match &a.target {
+            Target::Passage { quote, .. } => ("", quote.exact.clone()),
+            Target::Block { quote, .. } => ("整段", quote.exact.clone()),
+            Target::Document => ("全文", String::new()),
+        };
+        let short: String = quote.chars().take(60).collect();
+        let more = quote.chars().count() > 60;
+        let focus = {
+            let on_action = props.on_action.clone();
+            let id = a.id.clone();
+            Callback::from(move |_| on_action.emit(Action::Focus(id.clone())))
+        };
+        let edit = {
+            let on_action = props.on_action.clone();
+            let id = a.id.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                let (left, _, _, bottom) = e
+                    .target_dyn_into::<web_sys::Element>()
+                    .map(|el| dom::element_rect(&el))
+                    .unwrap_or_default();
+                on_action.emit(Action::OpenPopup(Popup {
+                    target: PopupTarget::Edit(id.clone()),
+                    x: left - 240.0,
+                    y: bottom,
+                }));
+            })
+        };
+        let delete = {
+            let on_action = props.on_action.clone();
+            let id = a.id.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_action.emit(Action::Apply(Command::Delete { id: id.clone() }));
+            })
+        };
+        let chip_views = chips(all, a).into_iter().map(|c| {
+            html! { <span class="chip" style={format!("--chip: {}", c.color)}>{ c.name }</span> }
+        });
+        html! {
+            <li class={classes!("entry", selected.then_some("selected"))} data-entry={a.id.clone()}
+                onclick={focus} tabindex="0" aria-current={selected.then_some("true")}>
+                <div class="quote">
+                    if !kind.is_empty() { <span class="kind">{ kind }</span> }
+                    { short }{ if more { "…" } else { "" } }
+                </div>
+                <div class="entry-tags">{ for chip_views }</div>
+                if !a.note.is_empty() { <div class="entry-note">{ a.note.clone() }</div> }
+                <div class="entry-actions">
+                    <button type="button" class="link" data-action="edit-annotation" onclick={edit}>{ "编辑" }</button>
+                    <button type="button" class="link danger" data-action="delete-annotation" onclick={delete}>{ "删除" }</button>
+                </div>
+            </li>
+        }
+    });
+    let on_search = {
+        let search = search.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                search.set(el.value());
+            }
+        })
+    };
+    let count = if entries.len() == total {
+        format!("{total} 条")
+    } else {
+        format!("{} / {total} 条", entries.len())
+    };
+    html! {
+        <section class="panel annotations" aria-label="标注列表">
+            <h3>{ "标注" }<span class="hint">{ count }</span></h3>
+            if !all.tags.is_empty() {
+                <div class="tag-filters">{ for tag_filters }</div>
+            }
+            <input type="search" class="search" placeholder="搜索引文、标签、备注" aria-label="搜索标注"
+                value={(*search).clone()} oninput={on_search} data-action="search-annotations" />
+            if total == 0 {
+                <p class="hint">{ "选中文字即可标注；段落左侧的 # 给整段加标签。" }</p>
+            }
+            <ol class="entries">{ for items }</ol>
+        </section>
+    }
+}

@@ -1,0 +1,144 @@
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::core::annotation::PALETTE;
+use crate::core::store::Command;
+use crate::platform::clock;
+use crate::ui::state::{Action, AppState};
+
+#[derive(Properties, PartialEq)]
+pub struct TagManagerProps {
+    pub state: UseReducerHandle<AppState>,
+    pub on_action: Callback<Action>,
+}
+
+/// Rename, recolour, merge and delete tags. Deleting asks first and says
+/// how many annotations carry the tag.
+#[component]
+pub fn TagManager(props: &TagManagerProps) -> Html {
+    let all = props.state.store.state();
+    let confirming = use_state(|| None::<String>);
+    let close = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_| on_action.emit(Action::ToggleTagManager))
+    };
+    let rows = all.tags.iter().map(|t| {
+        let usage = all.usage(&t.name);
+        let name = t.name.clone();
+        let rename = {
+            let on_action = props.on_action.clone();
+            let from = name.clone();
+            move |el: HtmlInputElement| {
+                let to = el.value();
+                if to.trim() != from {
+                    on_action.emit(Action::Apply(Command::RenameTag {
+                        from: from.clone(),
+                        to,
+                        now: clock::now_rfc3339(),
+                    }));
+                }
+            }
+        };
+        let on_rename_key = {
+            let rename = rename.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" {
+                    if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                        rename(el);
+                    }
+                }
+            })
+        };
+        let on_rename_blur = Callback::from(move |e: FocusEvent| {
+            if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                rename(el);
+            }
+        });
+        let swatches = PALETTE.iter().map(|c| {
+            let on_action = props.on_action.clone();
+            let name = name.clone();
+            let color = c.to_string();
+            let on = t.color.eq_ignore_ascii_case(c);
+            html! {
+                <button type="button" class={classes!("swatch-button", on.then_some("on"))} style={format!("background: {c}")}
+                    title={c.to_string()} aria-label={format!("颜色 {c}")} data-color={c.to_string()}
+                    onclick={Callback::from(move |_| on_action.emit(Action::Apply(Command::RecolorTag { name: name.clone(), color: color.clone() })))}>
+                </button>
+            }
+        });
+        let merge_targets = all.tags.iter().filter(|o| o.name != t.name).map(|o| {
+            html! { <option value={o.name.clone()}>{ format!("并入「{}」", o.name) }</option> }
+        });
+        let on_merge = {
+            let on_action = props.on_action.clone();
+            let from = name.clone();
+            Callback::from(move |e: Event| {
+                if let Some(el) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                    let into = el.value();
+                    if !into.is_empty() {
+                        on_action.emit(Action::Apply(Command::MergeTags {
+                            from: from.clone(),
+                            into,
+                            now: clock::now_rfc3339(),
+                        }));
+                    }
+                }
+            })
+        };
+        let ask = {
+            let confirming = confirming.clone();
+            let name = name.clone();
+            Callback::from(move |_| confirming.set(Some(name.clone())))
+        };
+        let is_confirming = confirming.as_deref() == Some(t.name.as_str());
+        let confirm = {
+            let on_action = props.on_action.clone();
+            let confirming = confirming.clone();
+            let name = name.clone();
+            Callback::from(move |_| {
+                confirming.set(None);
+                on_action.emit(Action::Apply(Command::DeleteTag { name: name.clone(), now: clock::now_rfc3339() }));
+            })
+        };
+        let dismiss = {
+            let confirming = confirming.clone();
+            Callback::from(move |_| confirming.set(None))
+        };
+        html! {
+            <li class="tag-row" data-tag-row={t.name.clone()}>
+                <span class="swatch big" style={format!("background: {}", t.color)}></span>
+                <input type="text" class="tag-name" value={t.name.clone()} aria-label="标签名" maxlength="40"
+                    onkeydown={on_rename_key} onblur={on_rename_blur} data-action="rename-tag" />
+                <span class="usage">{ format!("{usage} 条") }</span>
+                <div class="swatches">{ for swatches }</div>
+                <select class="merge" onchange={on_merge} aria-label="合并到" data-action="merge-tag">
+                    <option value="" selected=true>{ "合并到…" }</option>
+                    { for merge_targets }
+                </select>
+                if is_confirming {
+                    <span class="confirm" role="alert">
+                        { format!("删除「{}」？它用于 {usage} 条标注，标注本身会保留。", t.name) }
+                        <button type="button" class="tool danger" data-action="confirm-delete-tag" onclick={confirm}>{ "删除" }</button>
+                        <button type="button" class="tool" onclick={dismiss}>{ "取消" }</button>
+                    </span>
+                } else {
+                    <button type="button" class="link danger" data-action="delete-tag" onclick={ask}>{ "删除" }</button>
+                }
+            </li>
+        }
+    });
+    html! {
+        <div class="overlay" role="dialog" aria-label="标签管理" data-dialog="tags">
+            <div class="dialog">
+                <header>
+                    <h2>{ "标签管理" }</h2>
+                    <button type="button" class="tool" onclick={close}>{ "关闭" }<kbd>{ "Esc" }</kbd></button>
+                </header>
+                if all.tags.is_empty() {
+                    <p class="hint">{ "还没有标签。选中文字，输入标签名并回车即可创建。" }</p>
+                }
+                <ul class="tag-rows">{ for rows }</ul>
+            </div>
+        </div>
+    }
+}

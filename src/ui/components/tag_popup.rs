@@ -1,0 +1,246 @@
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::core::annotation::normalize_tag;
+use crate::platform::{clock, selection};
+use crate::ui::state::{Action, AppState, PopupTarget};
+
+#[derive(Properties, PartialEq)]
+pub struct TagPopupProps {
+    pub state: UseReducerHandle<AppState>,
+    pub on_action: Callback<Action>,
+}
+
+/// The popup that opens at a selection (or beside a paragraph, or from the
+/// sidebar to edit): focus is in its text field; typing filters tags or
+/// names a new one, 1–9 pick a listed tag, Tab keeps the typed tag and lets
+/// you add another, Enter saves, Esc cancels.
+#[component]
+pub fn TagPopup(props: &TagPopupProps) -> Html {
+    let state = &props.state;
+    let popup = state.popup.clone();
+    let editing = match popup.as_ref().map(|p| &p.target) {
+        Some(PopupTarget::Edit(id)) => state.store.state().get(id).cloned(),
+        _ => None,
+    };
+    let chips = use_state(|| editing.as_ref().map(|a| a.tags.clone()).unwrap_or_default());
+    let typed = use_state(String::new);
+    let input = use_node_ref();
+    let note = use_node_ref();
+    {
+        let input = input.clone();
+        use_effect_with((), move |_| {
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+    let Some(popup) = popup else { return html! {} };
+
+    let all = state.store.state();
+    let query = typed.trim().to_lowercase();
+    let listed: Vec<String> = all
+        .tags
+        .iter()
+        .filter(|t| query.is_empty() || t.name.to_lowercase().contains(&query))
+        .map(|t| t.name.clone())
+        .collect();
+
+    let save = {
+        let state = state.clone();
+        let on_action = props.on_action.clone();
+        let popup = popup.clone();
+        let chips = chips.clone();
+        let typed = typed.clone();
+        let note = note.clone();
+        move |extra: Option<String>| {
+            let mut tags = (*chips).clone();
+            for t in extra.into_iter().chain(Some((*typed).clone())) {
+                let t = normalize_tag(&t);
+                if !t.is_empty() && !tags.contains(&t) {
+                    tags.push(t);
+                }
+            }
+            let note_text = note
+                .cast::<HtmlTextAreaElement>()
+                .map(|n| n.value().trim().to_string())
+                .unwrap_or_default();
+            if let Some(cmd) = state.command_for_popup(
+                &popup,
+                tags,
+                note_text,
+                clock::new_uuid(),
+                clock::now_rfc3339(),
+            ) {
+                selection::clear_selection();
+                on_action.emit(Action::Apply(cmd));
+            }
+        }
+    };
+    let cancel = {
+        let on_action = props.on_action.clone();
+        move || {
+            selection::clear_selection();
+            on_action.emit(Action::ClosePopup);
+            on_action.emit(Action::Select(None));
+        }
+    };
+    let toggle_chip = {
+        let chips = chips.clone();
+        move |name: String| {
+            let mut v = (*chips).clone();
+            if let Some(i) = v.iter().position(|c| *c == name) {
+                v.remove(i);
+            } else {
+                v.push(name);
+            }
+            chips.set(v);
+        }
+    };
+
+    let on_input_key = {
+        let save = save.clone();
+        let cancel = cancel.clone();
+        let typed = typed.clone();
+        let chips = chips.clone();
+        let listed = listed.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let key = e.key();
+            match key.as_str() {
+                "Enter" => {
+                    e.prevent_default();
+                    save(None);
+                }
+                "Escape" => {
+                    e.prevent_default();
+                    cancel();
+                }
+                "Tab" if !typed.trim().is_empty() => {
+                    e.prevent_default();
+                    let t = normalize_tag(&typed);
+                    let mut v = (*chips).clone();
+                    if !v.contains(&t) {
+                        v.push(t);
+                    }
+                    chips.set(v);
+                    typed.set(String::new());
+                }
+                "Backspace" if typed.is_empty() && !chips.is_empty() => {
+                    let mut v = (*chips).clone();
+                    v.pop();
+                    chips.set(v);
+                }
+                k if typed.is_empty() && k.len() == 1 && ("1"..="9").contains(&k) => {
+                    let n: usize = k.parse().unwrap_or(0);
+                    if let Some(name) = listed.get(n - 1) {
+                        e.prevent_default();
+                        save(Some(name.clone()));
+                    }
+                }
+                _ => {}
+            }
+        })
+    };
+    let on_input = {
+        let typed = typed.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                typed.set(el.value());
+            }
+        })
+    };
+    let on_note_key = {
+        let save = save.clone();
+        let cancel = cancel.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" if !e.shift_key() => {
+                e.prevent_default();
+                save(None);
+            }
+            "Escape" => {
+                e.prevent_default();
+                cancel();
+            }
+            _ => {}
+        })
+    };
+
+    let options = listed.iter().enumerate().map(|(i, name)| {
+        let color = all.tag(name).map(|t| t.color.clone()).unwrap_or_default();
+        let on = chips.contains(name);
+        let toggle = toggle_chip.clone();
+        let n = name.clone();
+        html! {
+            <li>
+                <button type="button" class={classes!("option", on.then_some("on"))} data-tag-option={name.clone()}
+                    onclick={Callback::from(move |_| toggle(n.clone()))}>
+                    if i < 9 { <kbd>{ i + 1 }</kbd> }
+                    <span class="swatch" style={format!("background: {color}")}></span>
+                    <span class="name">{ name.clone() }</span>
+                    <span class="count">{ all.usage(name) }</span>
+                </button>
+            </li>
+        }
+    });
+    let chip_views = chips.iter().map(|name| {
+        let color = all.tag(name).map_or("#868e96".to_string(), |t| t.color.clone());
+        let toggle = toggle_chip.clone();
+        let n = name.clone();
+        html! {
+            <button type="button" class="chip removable" style={format!("--chip: {color}")} title="移除"
+                onclick={Callback::from(move |_| toggle(n.clone()))}>{ name.clone() }{ " ×" }</button>
+        }
+    });
+    let is_new = !query.is_empty() && !all.tags.iter().any(|t| t.name.to_lowercase() == query);
+    let quote = match &popup.target {
+        PopupTarget::Passage { start, end } => {
+            crate::core::text::slice_chars(&state.article.source, *start, *end).to_string()
+        }
+        _ => String::new(),
+    };
+    let title = match &popup.target {
+        PopupTarget::Passage { start, end } => {
+            let quote = crate::core::text::slice_chars(&state.article.source, *start, *end);
+            let short: String = quote.chars().take(18).collect();
+            format!(
+                "标注「{short}{}」",
+                if quote.chars().count() > 18 {
+                    "…"
+                } else {
+                    ""
+                }
+            )
+        }
+        PopupTarget::Block(_) => "给整段加标签".to_string(),
+        PopupTarget::Edit(_) => "编辑标注".to_string(),
+    };
+    let style = format!(
+        "left: min({:.0}px, calc(100vw - 340px)); top: min({:.0}px, calc(100vh - 360px))",
+        popup.x.max(8.0),
+        popup.y + 8.0
+    );
+    let on_save_click = {
+        let save = save.clone();
+        Callback::from(move |_| save(None))
+    };
+    let on_cancel_click = Callback::from(move |_| cancel());
+    html! {
+        <div class="popup" role="dialog" aria-label={title.clone()} {style} data-popup="tag">
+            <div class="popup-title" data-quote={quote}>{ title }</div>
+            <div class="chips">{ for chip_views }</div>
+            <input ref={input} type="text" class="tag-input" placeholder="输入标签，回车保存" aria-label="标签"
+                value={(*typed).clone()} oninput={on_input} onkeydown={on_input_key} maxlength="40" />
+            if is_new {
+                <div class="new-tag">{ format!("回车新建标签「{}」 · Tab 再加一个", typed.trim()) }</div>
+            }
+            <ul class="options">{ for options }</ul>
+            <textarea ref={note} class="note" rows="2" placeholder="备注（可选）" aria-label="备注"
+                onkeydown={on_note_key} value={editing.map(|a| a.note).unwrap_or_default()} />
+            <div class="popup-actions">
+                <span class="hint"><kbd>{ "Enter" }</kbd>{ " 保存  " }<kbd>{ "Esc" }</kbd>{ " 取消" }</span>
+                <button type="button" class="tool" onclick={on_cancel_click}>{ "取消" }</button>
+                <button type="button" class="tool primary" data-action="save-annotation" onclick={on_save_click}>{ "保存" }</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,148 @@
+// Annotating as a person does: drag-select, type a tag, Enter; overlapping
+// highlights; paragraph tags; sidebar; tag manager; undo/redo by keyboard.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDir, launchBrowser, openApp, waitForSegmentation, charPoint, dragSelect, screenshot } from './support.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await serveDir();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const PHRASE = '推动成渝地区双城经济圈建设';
+
+async function annotate(page, from, to, typed) {
+  await page.evaluate(() => getSelection().removeAllRanges());
+  await dragSelect(page, await charPoint(page, PHRASE, from, 'left'), await charPoint(page, PHRASE, to, 'right'));
+  await page.waitForSelector('[data-popup="tag"]');
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('tag-input')), true, 'focus is in the tag field');
+  for (const [i, part] of typed.entries()) {
+    if (i > 0) await page.keyboard.press('Tab');
+    await page.keyboard.type(part);
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-popup="tag"]', { state: 'detached' });
+}
+
+const highlights = (page) =>
+  page.$$eval('[data-annotation]', (els) => {
+    const byId = {};
+    for (const e of els) if (e.tagName === 'MARK') byId[e.dataset.annotation] = (byId[e.dataset.annotation] ?? '') + e.textContent;
+    return byId;
+  });
+
+test('select, tag, overlap, paragraph tag, sidebar, undo and redo', async () => {
+  const page = await openApp(browser, server.url);
+  await waitForSegmentation(page);
+
+  // 1. Drag across part of 推动 … 双城: snapped to whole words, tagged.
+  await annotate(page, 1, 6, ['区域发展']);
+  let hl = await highlights(page);
+  assert.deepEqual(Object.values(hl), ['推动成渝地区双城']);
+  const firstId = Object.keys(hl)[0];
+  assert.match(firstId, /^[0-9a-f-]{36}$/, 'ids are UUIDs');
+  assert.equal(await page.$eval(`[data-entry="${firstId}"] .quote`, (e) => e.textContent), '推动成渝地区双城');
+
+  // 2. An overlapping highlight with two tags: both stay visible and clickable.
+  await annotate(page, 6, 12, ['地名', '经济']);
+  hl = await highlights(page);
+  assert.equal(Object.keys(hl).length, 2);
+  const secondId = Object.keys(hl).find((k) => k !== firstId);
+  assert.equal(hl[secondId], '双城经济圈建设');
+  const overlap = await page.$$eval(`mark[data-annotation="${firstId}"] mark[data-annotation], mark[data-annotation="${secondId}"] mark[data-annotation]`, (m) => m.map((e) => e.textContent));
+  assert.deepEqual(overlap, ['双城'], 'the overlap is nested, not dropped');
+  const tags = await page.$$eval(`[data-entry="${secondId}"] .chip`, (c) => c.map((e) => e.textContent));
+  assert.deepEqual(tags, ['地名', '经济']);
+  // Distinct colours per tag.
+  const colours = await page.$$eval('[data-filter-tag]', (c) => c.map((e) => getComputedStyle(e).getPropertyValue('--chip').trim()));
+  assert.equal(new Set(colours).size, colours.length);
+
+  // Clicking a highlight selects its entry in the sidebar.
+  const p = await charPoint(page, PHRASE, 10);
+  await page.mouse.click(p.x, p.y);
+  await page.waitForSelector(`[data-entry="${secondId}"].selected`);
+
+  // 3. Tag a whole paragraph with the number key of an existing tag.
+  const para = await page.$('[data-block]:has-text("推动成渝地区双城经济圈建设走深走实")');
+  const row = await para.evaluateHandle((e) => e.closest('.block-row'));
+  await row.hover();
+  await (await row.$('[data-action="tag-block"]')).click();
+  await page.waitForSelector('[data-popup="tag"]');
+  await page.keyboard.press('1');
+  await page.waitForSelector('.block-tag');
+  assert.equal(await row.$eval('.block-tag', (e) => e.textContent), '区域发展');
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 3);
+  await screenshot(page, 'annotated');
+
+  // 4. Undo three times by keyboard, then redo all.
+  await page.mouse.click(5, 300);
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Control+z');
+  assert.equal(await page.$$eval('[data-annotation]', (e) => e.length), 0);
+  await page.keyboard.press('Control+Shift+z');
+  await page.keyboard.press('Control+y');
+  await page.keyboard.press('Control+y');
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 3);
+  assert.deepEqual(Object.values(await highlights(page)).sort(), ['双城经济圈建设', '推动成渝地区双城'].sort());
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('sidebar search and filter, edit and delete; tag manager rename, merge, recolour and delete', async () => {
+  const page = await openApp(browser, server.url);
+  await waitForSegmentation(page);
+  await annotate(page, 0, 1, ['政策']);
+  await annotate(page, 9, 12, ['地名']);
+
+  await page.fill('[data-action="search-annotations"]', '经济圈');
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 1);
+  await page.fill('[data-action="search-annotations"]', '');
+  await page.click('[data-filter-tag="政策"]');
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 1);
+  await page.click('[data-filter-tag="政策"]');
+
+  // Edit: add a note.
+  const entry = (await page.$$('[data-entry]'))[1];
+  await (await entry.$('[data-action="edit-annotation"]')).click();
+  await page.waitForSelector('[data-popup="tag"]');
+  await page.fill('.popup .note', '重要的地名');
+  await page.click('[data-action="save-annotation"]');
+  await page.waitForSelector('.entry-note');
+  assert.equal(await page.$eval('.entry-note', (e) => e.textContent), '重要的地名');
+
+  // Tag manager: rename 地名 → 地点, recolour, merge 政策 into 地点, delete.
+  await page.keyboard.press('g');
+  await page.waitForSelector('[data-dialog="tags"]');
+  await page.fill('[data-tag-row="地名"] [data-action="rename-tag"]', '地点');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-tag-row="地点"]');
+  await page.click('[data-tag-row="地点"] [data-color="#c92a2a"]');
+  assert.equal(await page.$eval('[data-filter-tag="地点"]', (e) => getComputedStyle(e).getPropertyValue('--chip').trim()), '#c92a2a');
+  await page.selectOption('[data-tag-row="政策"] [data-action="merge-tag"]', '地点');
+  await page.waitForSelector('[data-tag-row="政策"]', { state: 'detached' });
+  await page.click('[data-tag-row="地点"] [data-action="delete-tag"]');
+  const question = await page.textContent('[data-tag-row="地点"] .confirm');
+  assert.match(question, /2 条标注/);
+  await screenshot(page, 'tag-manager');
+  await page.click('[data-action="confirm-delete-tag"]');
+  await page.waitForSelector('[data-tag-row]', { state: 'detached' });
+  await page.keyboard.press('Escape');
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 2, 'annotations stay when their tag is deleted');
+
+  // Delete by keyboard: J selects the first annotation, Delete removes it.
+  await page.keyboard.press('j');
+  await page.keyboard.press('Delete');
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 1);
+  await page.keyboard.press('?');
+  await page.waitForSelector('[data-dialog="help"]');
+  await screenshot(page, 'help');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-dialog="help"]', { state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
