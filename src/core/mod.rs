@@ -1,9 +1,12 @@
 //! Pure core: no browser APIs. Everything here is tested with plain `cargo test`.
 
+pub mod anchor;
 pub mod annotation;
 pub mod article;
+pub mod exchange;
 pub mod keywords;
 pub mod layout;
+pub mod persist;
 pub mod segment;
 pub mod snap;
 pub mod store;

@@ -11,11 +11,18 @@ use super::annotation::{next_color, normalize_tag, Annotation, Tag};
 pub struct Annotations {
     pub annotations: Vec<Annotation>,
     pub tags: Vec<Tag>,
+    /// Imported annotations whose text could not be found: kept, listed,
+    /// exported, never dropped.
+    #[serde(default)]
+    pub orphans: Vec<Annotation>,
 }
 
 impl Annotations {
     pub fn get(&self, id: &str) -> Option<&Annotation> {
-        self.annotations.iter().find(|a| a.id == id)
+        self.annotations
+            .iter()
+            .chain(self.orphans.iter())
+            .find(|a| a.id == id)
     }
 
     pub fn tag(&self, name: &str) -> Option<&Tag> {
@@ -24,10 +31,18 @@ impl Annotations {
 
     /// How many annotations carry the tag `name`.
     pub fn usage(&self, name: &str) -> usize {
-        self.annotations
-            .iter()
+        self.all()
             .filter(|a| a.tags.iter().any(|t| t == name))
             .count()
+    }
+
+    /// Placed annotations and orphans.
+    pub fn all(&self) -> impl Iterator<Item = &Annotation> {
+        self.annotations.iter().chain(self.orphans.iter())
+    }
+
+    fn all_mut(&mut self) -> impl Iterator<Item = &mut Annotation> {
+        self.annotations.iter_mut().chain(self.orphans.iter_mut())
     }
 
     /// Annotations in document order: document-level first, then by start,
@@ -234,8 +249,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
             let tags = clean_tags(&tags);
             next.ensure_tags(&tags);
             let a = next
-                .annotations
-                .iter_mut()
+                .all_mut()
                 .find(|a| a.id == id)
                 .ok_or(StoreError::NoSuchAnnotation(id))?;
             if a.tags != tags || a.note != note {
@@ -245,9 +259,10 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
             }
         }
         Command::Delete { id } => {
-            let before = next.annotations.len();
+            let before = next.annotations.len() + next.orphans.len();
             next.annotations.retain(|a| a.id != id);
-            if next.annotations.len() == before {
+            next.orphans.retain(|a| a.id != id);
+            if next.annotations.len() + next.orphans.len() == before {
                 return Err(StoreError::NoSuchAnnotation(id));
             }
         }
@@ -268,7 +283,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 .find(|t| t.name == from)
                 .ok_or_else(|| StoreError::NoSuchTag(from.clone()))?;
             tag.name = to.clone();
-            for a in next.annotations.iter_mut() {
+            for a in next.all_mut() {
                 if let Some(t) = a.tags.iter_mut().find(|t| **t == from) {
                     *t = to.clone();
                     a.modified = now.clone();
@@ -297,7 +312,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 return Ok(next);
             }
             next.tags.retain(|t| t.name != from);
-            for a in next.annotations.iter_mut() {
+            for a in next.all_mut() {
                 if a.tags.contains(&from) {
                     a.tags = a
                         .tags
@@ -314,7 +329,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 return Err(StoreError::NoSuchTag(name));
             }
             next.tags.retain(|t| t.name != name);
-            for a in next.annotations.iter_mut() {
+            for a in next.all_mut() {
                 if a.tags.contains(&name) {
                     a.tags.retain(|t| *t != name);
                     a.modified = now.clone();

@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod dom;
+pub mod files;
 pub mod segmenter;
 pub mod segmenter_worker;
 pub mod selection;

@@ -4,6 +4,7 @@
 pub mod components;
 pub mod highlight;
 pub mod state;
+pub mod transfer;
 
 use crate::platform::timing;
 

@@ -5,11 +5,12 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::core::annotation::{Annotation, Target};
+use crate::core::annotation::{Annotation, Tag, Target};
 use crate::core::article::Article;
+use crate::core::exchange::{combine, AnchorReport, ImportMode};
 use crate::core::keywords::{keywords, Keywords};
 use crate::core::segment::{Token, UserDict};
-use crate::core::store::{Command, Store};
+use crate::core::store::{Annotations, Command, Store};
 
 /// How many keywords the panel lists per ranking.
 const KEYWORD_COUNT: usize = 20;
@@ -43,6 +44,9 @@ pub struct AppState {
     pub request_id: u32,
     /// Annotations, tags and their undo history.
     pub store: Store,
+    /// Storage has been read (or found unusable and backed up): only then
+    /// may the store be written, so a slow start never overwrites saved work.
+    pub store_ready: bool,
     /// The tag popup, when open.
     pub popup: Option<Popup>,
     /// The annotation selected in the text and the sidebar.
@@ -53,6 +57,24 @@ pub struct AppState {
     pub show_tag_manager: bool,
     /// A message for the person (an error, or what undo did).
     pub message: Option<String>,
+    /// A lasting storage problem (full quota, data kept aside), shown until
+    /// dismissed, with an export offered.
+    pub storage_warning: Option<String>,
+    /// A validated, re-anchored import waiting for merge / replace.
+    pub import: Option<ImportPreview>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportPreview {
+    pub format: &'static str,
+    pub placed: Vec<Annotation>,
+    pub orphans: Vec<Annotation>,
+    pub tags: Vec<Tag>,
+    pub report: AnchorReport,
+    /// The file names another text (by sha256) than the open one.
+    pub other_document: bool,
+    /// Replace was pressed once and waits for confirmation.
+    pub confirm_replace: bool,
 }
 
 /// What the tag popup is for.
@@ -84,12 +106,15 @@ impl AppState {
             selection: None,
             request_id: 1,
             store: Store::default(),
+            store_ready: false,
             popup: None,
             selected: None,
             flash: 0,
             show_help: false,
             show_tag_manager: false,
             message: None,
+            storage_warning: None,
+            import: None,
         }
     }
 
@@ -164,6 +189,16 @@ pub enum Action {
     ToggleHelp,
     ToggleTagManager,
     DismissMessage,
+    /// Annotations read from storage at start (not an undoable edit).
+    Loaded(Annotations),
+    /// The merged state after another tab saved (undoable like an edit).
+    Adopt(Annotations),
+    Notify(String),
+    StorageWarning(Option<String>),
+    ImportReady(ImportPreview),
+    /// Merge, or replace (which asks once more before it happens).
+    ConfirmImport(ImportMode),
+    CancelImport,
 }
 
 impl Reducible for AppState {
@@ -255,6 +290,47 @@ impl Reducible for AppState {
             Action::ToggleHelp => next.show_help = !self.show_help,
             Action::ToggleTagManager => next.show_tag_manager = !self.show_tag_manager,
             Action::DismissMessage => next.message = None,
+            Action::Loaded(data) => {
+                next.store = Store::new(data);
+                next.store_ready = true;
+            }
+            Action::Adopt(data) => next.store.adopt(data),
+            Action::Notify(text) => next.message = Some(text),
+            Action::StorageWarning(text) => next.storage_warning = text,
+            Action::ImportReady(preview) => next.import = Some(preview),
+            Action::CancelImport => next.import = None,
+            Action::ConfirmImport(mode) => {
+                let Some(mut preview) = next.import.take() else {
+                    return self;
+                };
+                if mode == ImportMode::Replace
+                    && !preview.confirm_replace
+                    && self.store.state().all().next().is_some()
+                {
+                    preview.confirm_replace = true;
+                    next.import = Some(preview);
+                    return Rc::new(next);
+                }
+                let count = preview.placed.len() + preview.orphans.len();
+                let orphans = preview.orphans.len();
+                let combined = combine(
+                    self.store.state(),
+                    &preview.tags,
+                    preview.placed,
+                    preview.orphans,
+                    mode,
+                );
+                match next.store.apply(Command::Replace(combined)) {
+                    Ok(()) => {
+                        next.message = Some(if orphans > 0 {
+                            format!("已导入 {count} 条标注，其中 {orphans} 条未能在文中定位，已列为孤立标注（可撤销）")
+                        } else {
+                            format!("已导入 {count} 条标注（可撤销）")
+                        })
+                    }
+                    Err(e) => next.message = Some(e.to_string()),
+                }
+            }
         }
         Rc::new(next)
     }
@@ -352,6 +428,51 @@ mod tests {
         assert!(s.message.is_some());
         assert!(s.store.state().annotations.is_empty());
         assert!(!s.store.can_undo());
+    }
+
+    #[test]
+    fn replace_asks_once_more_and_import_is_undoable() {
+        let s = state();
+        let b = s.article.blocks[1].clone();
+        let popup = Popup {
+            target: PopupTarget::Passage {
+                start: b.start,
+                end: b.start + 2,
+            },
+            x: 0.0,
+            y: 0.0,
+        };
+        let cmd = s.command_for_popup(
+            &popup,
+            vec!["甲".into()],
+            String::new(),
+            "mine".into(),
+            "2026-01-01T00:00:00Z".into(),
+        );
+        let s = s.reduce(Action::Apply(cmd.unwrap()));
+        let mut theirs = s.store.state().annotations[0].clone();
+        theirs.id = "theirs".into();
+        let preview = ImportPreview {
+            format: "test",
+            placed: vec![theirs],
+            orphans: vec![],
+            tags: vec![],
+            report: AnchorReport::default(),
+            other_document: false,
+            confirm_replace: false,
+        };
+        let s = s.reduce(Action::ImportReady(preview));
+        let s = s.reduce(Action::ConfirmImport(ImportMode::Replace));
+        assert!(
+            s.import.as_ref().unwrap().confirm_replace,
+            "asks before replacing"
+        );
+        assert!(s.store.state().get("mine").is_some());
+        let s = s.reduce(Action::ConfirmImport(ImportMode::Replace));
+        assert!(s.store.state().get("mine").is_none());
+        assert!(s.store.state().get("theirs").is_some());
+        let s = s.reduce(Action::Undo);
+        assert!(s.store.state().get("mine").is_some());
     }
 
     #[test]

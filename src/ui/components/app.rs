@@ -7,17 +7,21 @@ use yew::prelude::*;
 
 use super::article_view::ArticleView;
 use super::help_overlay::HelpOverlay;
+use super::import_dialog::ImportDialog;
 use super::keywords_panel::KeywordsPanel;
 use super::sidebar::Sidebar;
 use super::tag_manager::TagManager;
 use super::tag_popup::TagPopup;
 use super::topbar::Topbar;
 use super::user_dict_panel::UserDictPanel;
+use crate::core::persist;
 use crate::core::segment::UserDict;
-use crate::core::store::Command;
+use crate::core::store::{Annotations, Command};
 use crate::platform::segmenter::{SegmenterClient, SegmenterEvent};
-use crate::platform::{dom, storage, timing};
+use crate::platform::storage::StorageError;
+use crate::platform::{clock, dom, files, storage, timing};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget, Segmentation};
+use crate::ui::transfer;
 use crate::ui::SEED_ARTICLE;
 
 /// Per-document keys in localStorage, versioned.
@@ -40,6 +44,9 @@ pub fn App() -> Html {
         AppState::new(SEED_ARTICLE, dict, word_view)
     });
     let doc_id = use_memo(state.article.clone(), |a| a.sha256());
+    // The newest state, for listeners made once.
+    let latest_state = use_mut_ref(|| state.clone());
+    *latest_state.borrow_mut() = state.clone();
     let client: Rc<RefCell<Option<SegmenterClient>>> = use_mut_ref(|| None);
 
     use_effect_with((), |_| timing::mark("article-visible"));
@@ -92,6 +99,104 @@ pub fn App() -> Html {
         });
     }
 
+    // Annotations: read once, then every change is written at once. What is
+    // in storage and cannot be read is copied aside first, never overwritten.
+    // `synced` is the state last read from or written to storage, so a state
+    // adopted from another tab is not written back (no echo between tabs).
+    let synced: Rc<RefCell<Option<Annotations>>> = use_mut_ref(|| None);
+    let key = storage_key(&doc_id, "annotations");
+    {
+        let dispatch = state.dispatcher();
+        let synced = synced.clone();
+        let key = key.clone();
+        let doc = (*doc_id).clone();
+        use_effect_with((), move |_| {
+            match storage::get(&key) {
+                Ok(None) => {
+                    *synced.borrow_mut() = Some(Annotations::default());
+                    dispatch.dispatch(Action::Loaded(Annotations::default()));
+                }
+                Ok(Some(raw)) => match persist::decode(&raw, &doc) {
+                    Ok(data) => {
+                        *synced.borrow_mut() = Some(data.clone());
+                        dispatch.dispatch(Action::Loaded(data));
+                    }
+                    Err(problem) => {
+                        let backup = format!("mozhu.backup.{doc}.{}", clock::now_rfc3339());
+                        match storage::set(&backup, &raw) {
+                            Ok(()) => {
+                                *synced.borrow_mut() = Some(Annotations::default());
+                                dispatch.dispatch(Action::Loaded(Annotations::default()));
+                                dispatch.dispatch(Action::StorageWarning(Some(format!(
+                                    "{problem}。原数据已原样另存为 {backup}，没有被覆盖；可用下方按钮下载。"
+                                ))));
+                            }
+                            // Could not keep a copy: leave `synced` empty so
+                            // nothing is written over the original.
+                            Err(e) => dispatch.dispatch(Action::StorageWarning(Some(format!(
+                                "{problem}，且无法另存副本（{e}）。为保护原数据，本次不会自动保存，请导出。"
+                            )))),
+                        }
+                    }
+                },
+                Err(e) => dispatch.dispatch(Action::StorageWarning(Some(format!(
+                    "{e}：标注只保存在本页内存中，关闭前请导出。"
+                )))),
+            }
+        });
+    }
+    {
+        let synced = synced.clone();
+        let key = key.clone();
+        let doc = (*doc_id).clone();
+        let dispatch = state.dispatcher();
+        let had_warning = state.storage_warning.is_some();
+        let ready = state.store_ready;
+        use_effect_with(state.store.state().clone(), move |data| {
+            let unchanged = synced.borrow().as_ref().is_none_or(|s| s == data);
+            if ready && !unchanged {
+                match storage::set(&key, &persist::encode(&doc, data, &clock::now_rfc3339())) {
+                    Ok(()) => {
+                        *synced.borrow_mut() = Some(data.clone());
+                        if had_warning {
+                            dispatch.dispatch(Action::StorageWarning(None));
+                        }
+                    }
+                    Err(StorageError::Full) => dispatch.dispatch(Action::StorageWarning(Some(
+                        "浏览器存储空间已满：最新的改动只在本页内存中，之前保存的内容完好。请导出 JSON 保存。".into(),
+                    ))),
+                    Err(e) => dispatch.dispatch(Action::StorageWarning(Some(format!(
+                        "{e}：最新的改动只在本页内存中，请导出 JSON 保存。"
+                    )))),
+                }
+            }
+        });
+    }
+    // Another tab saved: merge its change with ours (three-way, per
+    // annotation), so neither side's work is lost.
+    {
+        let latest = latest_state.clone();
+        let synced = synced.clone();
+        let doc = (*doc_id).clone();
+        use_effect_with((), move |_| {
+            let listener = storage::watch(key, move |old, new| {
+                let read = |raw: Option<String>| {
+                    raw.map_or(Ok(Annotations::default()), |r| persist::decode(&r, &doc))
+                };
+                let (Ok(base), Ok(theirs)) = (read(old), read(new)) else {
+                    return;
+                };
+                let state = latest.borrow().clone();
+                let merged = persist::merge3(&base, &theirs, state.store.state());
+                if merged == theirs {
+                    *synced.borrow_mut() = Some(theirs);
+                }
+                state.dispatch(Action::Adopt(merged));
+            });
+            move || drop(listener)
+        });
+    }
+
     // Persist the user dictionary and the view preference.
     {
         let doc = (*doc_id).clone();
@@ -112,8 +217,7 @@ pub fn App() -> Html {
 
     // Global shortcuts (ignored while typing in a field). The listener is
     // made once and reads the newest state through `latest`.
-    let latest = use_mut_ref(|| state.clone());
-    *latest.borrow_mut() = state.clone();
+    let latest = latest_state.clone();
     {
         use_effect_with((), move |_| {
             let options = EventListenerOptions::enable_prevent_default();
@@ -143,9 +247,57 @@ pub fn App() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |a: Action| dispatch.dispatch(a))
     };
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let state = state.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0))
+            {
+                transfer::import_file(file, state.clone());
+            }
+        })
+    };
+    let export_now = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = transfer::download_json(&state) {
+                state.dispatch(Action::Notify(e));
+            }
+        })
+    };
+    let download_backup = |key: String| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let result = storage::get(&key)
+                .map_err(|e| e.to_string())
+                .and_then(|raw| {
+                    files::download(
+                        &format!("{}.json", files::safe_file_name(&key)),
+                        "application/json",
+                        &raw.unwrap_or_default(),
+                    )
+                });
+            if let Err(e) = result {
+                state.dispatch(Action::Notify(e));
+            }
+        })
+    };
     html! {
-        <div id="app" class="app" data-segmentation={segmentation}>
+        <div id="app" class="app" data-segmentation={segmentation} {ondragover} {ondrop}>
             <Topbar state={state.clone()} on_action={on_action.clone()} />
+            if let Some(warning) = &state.storage_warning {
+                <div class="banner" role="alert" data-storage-warning="">
+                    <span>{ warning.clone() }</span>
+                    <button type="button" class="tool" onclick={export_now}>{ "导出 JSON" }</button>
+                    if let Some(backup) = backup_key(warning) {
+                        <button type="button" class="tool" onclick={download_backup(backup)}>{ "下载原数据" }</button>
+                    }
+                </div>
+            }
             <main class="workspace">
                 <ArticleView state={state.clone()} on_action={on_action.clone()} />
                 <aside class="side">
@@ -163,6 +315,9 @@ pub fn App() -> Html {
             if state.show_help {
                 <HelpOverlay on_action={on_action.clone()} />
             }
+            if let Some(preview) = &state.import {
+                <ImportDialog preview={preview.clone()} current={state.store.state().all().count()} on_action={on_action.clone()} />
+            }
             if let Some(message) = &state.message {
                 <div class="toast" role="status" data-message="">
                     { message.clone() }
@@ -171,6 +326,16 @@ pub fn App() -> Html {
             }
         </div>
     }
+}
+
+/// The backup key named in a storage warning, if any.
+fn backup_key(warning: &str) -> Option<String> {
+    let start = warning.find("mozhu.backup.")?;
+    let key: String = warning[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '，')
+        .collect();
+    Some(key)
 }
 
 fn selection_text(state: &AppState) -> Option<String> {

@@ -109,6 +109,34 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             </li>
         }
     });
+    let orphans = all.orphans.iter().map(|a| {
+        let quote = a
+            .target
+            .quote()
+            .map(|q| q.exact.clone())
+            .unwrap_or_default();
+        let short: String = quote.chars().take(60).collect();
+        let delete = {
+            let on_action = props.on_action.clone();
+            let id = a.id.clone();
+            Callback::from(move |_: MouseEvent| {
+                on_action.emit(Action::Apply(Command::Delete { id: id.clone() }))
+            })
+        };
+        let chip_views = chips(all, a).into_iter().map(|c| {
+            html! { <span class="chip" style={format!("--chip: {}", c.color)}>{ c.name }</span> }
+        });
+        html! {
+            <li class="entry orphan" data-orphan={a.id.clone()}>
+                <div class="quote">{ short }</div>
+                <div class="entry-tags">{ for chip_views }</div>
+                if !a.note.is_empty() { <div class="entry-note">{ a.note.clone() }</div> }
+                <div class="entry-actions">
+                    <button type="button" class="link danger" onclick={delete}>{ "删除" }</button>
+                </div>
+            </li>
+        }
+    });
     let on_search = {
         let search = search.clone();
         Callback::from(move |e: InputEvent| {
@@ -134,6 +162,12 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 <p class="hint">{ "选中文字即可标注；段落左侧的 # 给整段加标签。" }</p>
             }
             <ol class="entries">{ for items }</ol>
+            if !all.orphans.is_empty() {
+                <h4 class="orphans-title" title="导入时在当前文本中找不到引文的标注：保留、可导出、可删除">
+                    { format!("未能定位（{}）", all.orphans.len()) }
+                </h4>
+                <ol class="entries orphans">{ for orphans }</ol>
+            }
         </section>
     }
 }

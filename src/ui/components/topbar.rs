@@ -1,6 +1,9 @@
 use yew::prelude::*;
 
+use web_sys::HtmlInputElement;
+
 use crate::ui::state::{Action, AppState, Segmentation};
+use crate::ui::transfer;
 
 #[derive(Properties, PartialEq)]
 pub struct TopbarProps {
@@ -42,6 +45,27 @@ pub fn Topbar(props: &TopbarProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(make()))
     };
+    let export = |run: fn(&AppState) -> Result<(), String>| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = run(&state) {
+                state.dispatch(Action::Notify(e));
+            }
+        })
+    };
+    let on_import = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                transfer::import_file(file, state.clone());
+            }
+            // Choosing the same file again must fire `change` again.
+            input.set_value("");
+        })
+    };
     html! {
         <header class="topbar">
             <span class="brand" title="中文文本标注">{ "墨注" }</span>
@@ -65,9 +89,18 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 onclick={emit(|| Action::ToggleTagManager)}>
                 { "标签" }<kbd>{ "G" }</kbd>
             </button>
+            <button type="button" class="tool" data-action="export-json" title="下载墨注 JSON（可再导入）"
+                onclick={export(transfer::download_json)}>{ "导出 JSON" }</button>
+            <button type="button" class="tool" data-action="export-w3c" title="下载 W3C Web Annotation（JSON-LD）"
+                onclick={export(transfer::download_w3c)}>{ "导出 W3C" }</button>
+            <label class="tool" title="导入墨注 JSON 或 W3C 标注，也可把文件拖到页面上">
+                { "导入" }
+                <input type="file" class="visually-hidden" data-action="import"
+                    accept=".json,.jsonld,application/json,application/ld+json" onchange={on_import} />
+            </label>
             <button type="button" class="tool" data-action="help" title="键盘快捷键 (?)"
                 onclick={emit(|| Action::ToggleHelp)}>
-                <kbd>{ "?" }</kbd>
+                { "帮助" }<kbd>{ "?" }</kbd>
             </button>
         </header>
     }

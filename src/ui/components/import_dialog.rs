@@ -1,0 +1,58 @@
+use yew::prelude::*;
+
+use crate::core::exchange::ImportMode;
+use crate::ui::state::{Action, ImportPreview};
+
+#[derive(Properties, PartialEq)]
+pub struct ImportDialogProps {
+    pub preview: ImportPreview,
+    pub current: usize,
+    pub on_action: Callback<Action>,
+}
+
+/// What a valid import file holds and how it was placed in the text; the
+/// person chooses merge or replace (replace asks once more).
+#[component]
+pub fn ImportDialog(props: &ImportDialogProps) -> Html {
+    let p = &props.preview;
+    let r = &p.report;
+    let total = p.placed.len() + p.orphans.len();
+    let emit = |a: fn() -> Action| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(a()))
+    };
+    html! {
+        <div class="overlay" role="dialog" aria-label="导入标注" data-dialog="import">
+            <div class="dialog narrow">
+                <header><h2>{ format!("导入 {total} 条标注（{}）", p.format) }</h2></header>
+                if p.other_document {
+                    <p class="warn">{ "这个文件是在另一版本的文本上做的，已按引文重新定位。" }</p>
+                }
+                <ul class="report">
+                    <li>{ format!("原位：{}", r.in_place) }</li>
+                    <li>{ format!("按引文移动：{}", r.moved) }</li>
+                    <li>{ format!("近似匹配：{}", r.fuzzy) }</li>
+                    <li class={classes!((r.orphans > 0).then_some("warn"))} data-orphans={r.orphans.to_string()}>
+                        { format!("未能定位：{}（保留为孤立标注，不会丢失）", r.orphans) }
+                    </li>
+                </ul>
+                <p class="hint">{ format!("当前有 {} 条标注。合并：同一编号保留较新的版本；替换：以文件为准。两者都可撤销。", props.current) }</p>
+                <div class="popup-actions">
+                    <span class="hint"></span>
+                    <button type="button" class="tool" onclick={emit(|| Action::CancelImport)}>{ "取消" }</button>
+                    if p.confirm_replace {
+                        <button type="button" class="tool danger" data-action="import-replace"
+                            onclick={emit(|| Action::ConfirmImport(ImportMode::Replace))}>
+                            { format!("确认替换现有 {} 条", props.current) }
+                        </button>
+                    } else {
+                        <button type="button" class="tool" data-action="import-replace"
+                            onclick={emit(|| Action::ConfirmImport(ImportMode::Replace))}>{ "替换" }</button>
+                    }
+                    <button type="button" class="tool primary" data-action="import-merge"
+                        onclick={emit(|| Action::ConfirmImport(ImportMode::Merge))}>{ "合并" }</button>
+                </div>
+            </div>
+        </div>
+    }
+}
