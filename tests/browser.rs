@@ -3,7 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use annotator::core::article::Article;
-use annotator::platform::timing;
+use annotator::platform::storage::{self, StorageError};
+use annotator::platform::{selection, timing};
 use annotator::ui::components::app::App;
 use annotator::ui::SEED_ARTICLE;
 use wasm_bindgen::JsCast;
@@ -13,6 +14,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
+}
+
+fn run_js(code: &str) {
+    js_sys::Function::new_no_args(code)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -46,4 +53,74 @@ async fn app_renders_every_block_with_the_dom_contract() {
     }
     let h1 = host.query_selector("h1").unwrap().unwrap();
     assert_eq!(h1.text_content().unwrap(), article.title());
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+fn storage_round_trips_and_reports_a_full_quota_without_damage() {
+    let key = "mozhu.test.quota";
+    storage::set(key, "before").unwrap();
+    assert_eq!(storage::get(key).unwrap().as_deref(), Some("before"));
+    run_js(
+        "Storage.prototype.__setItem = Storage.prototype.setItem;
+         Storage.prototype.setItem = function () {
+           throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+         };",
+    );
+    let result = storage::set(key, "after");
+    run_js("Storage.prototype.setItem = Storage.prototype.__setItem; delete Storage.prototype.__setItem;");
+    assert_eq!(result, Err(StorageError::Full));
+    assert_eq!(
+        storage::get(key).unwrap().as_deref(),
+        Some("before"),
+        "a failed write changes nothing"
+    );
+    storage::remove(key).unwrap();
+    assert_eq!(storage::get(key).unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+fn storage_reports_damaged_json_instead_of_hiding_it() {
+    storage::set("mozhu.test.damaged", "{oops").unwrap();
+    let loaded: Result<Option<Vec<u32>>, String> = storage::load("mozhu.test.damaged");
+    assert!(loaded.is_err());
+    storage::remove("mozhu.test.damaged").unwrap();
+}
+
+/// DOM offsets (UTF-16, split over nested elements) become code points of
+/// the source, and back, with characters outside the BMP.
+#[wasm_bindgen_test]
+fn selection_offsets_are_code_points_across_nested_elements() {
+    let root = document().create_element("div").unwrap();
+    // Source positions: the block starts at code point 100.
+    root.set_inner_html(
+        "<p data-offset=\"100\">甲😀<mark>乙𠮶</mark><span>丙<b>e\u{301}</b>丁</span></p>",
+    );
+    document().body().unwrap().append_child(&root).unwrap();
+    let mark_text = root
+        .query_selector("mark")
+        .unwrap()
+        .unwrap()
+        .first_child()
+        .unwrap();
+    let span_b_text = root
+        .query_selector("b")
+        .unwrap()
+        .unwrap()
+        .first_child()
+        .unwrap();
+    let range = document().create_range().unwrap();
+    // From after "乙" (UTF-16 offset 1 in "乙𠮶") to after "e" in "é".
+    range.set_start(&mark_text, 1).unwrap();
+    range.set_end(&span_b_text, 1).unwrap();
+    let sel = web_sys::window().unwrap().get_selection().unwrap().unwrap();
+    sel.remove_all_ranges().unwrap();
+    sel.add_range(&range).unwrap();
+    // 甲(100) 😀(101) 乙(102) 𠮶(103) 丙(104) e(105) ◌́(106) 丁(107)
+    assert_eq!(selection::selected_range(&root), Some((103, 106)));
+
+    selection::select_range(&root, 101, 104).unwrap();
+    let sel = web_sys::window().unwrap().get_selection().unwrap().unwrap();
+    assert_eq!(String::from(sel.to_string()), "😀乙𠮶");
+    root.remove();
 }
