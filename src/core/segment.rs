@@ -27,6 +27,7 @@ pub struct Token {
 
 /// Words the person added to or split out of the dictionary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UserDict {
     /// Words to keep whole, e.g. 成渝地区双城经济圈.
     pub join: Vec<String>,

@@ -6,7 +6,7 @@
 //! - worker → page, once: `{type: "ready", initMs}` after the dictionary loads.
 //! - page → worker: `{id, text, dict}` where `dict` is the JSON of a `UserDict`.
 //! - worker → page: `{type: "tokens", id, tokens: Uint32Array [start, end, kind]…,
-//!   segmentMs}`, or
+//!   segmentMs, memoryBytes}` (`memoryBytes`: the worker's wasm memory), or
 //!   `{type: "error", id, message}`.
 
 use std::cell::RefCell;
@@ -50,6 +50,7 @@ pub fn run() {
                     ("id", id),
                     ("tokens", flat.clone().into()),
                     ("segmentMs", ms.into()),
+                    ("memoryBytes", memory_bytes().into()),
                 ]);
                 post(&reply_scope, &msg, Some(&flat.buffer()));
             }
@@ -111,6 +112,15 @@ pub fn kind_code(kind: TokenKind) -> u32 {
         TokenKind::Punct => 1,
         TokenKind::Space => 2,
     }
+}
+
+/// Size of this worker's wasm linear memory (where the dictionary lives).
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
 }
 
 fn fields(pairs: &[(&str, JsValue)]) -> Object {

@@ -20,15 +20,21 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveDir(dir = DIST) {
+/**
+ * Serves `dir` on 127.0.0.1 at a free port; `mounts` maps URL prefixes
+ * (ending in /) to other directories. Resolves to { url, close }.
+ */
+export async function serveDir(dir = DIST, mounts = {}) {
   await stat(join(dir, 'index.html')).catch(() => {
     throw new Error(`${dir}/index.html is missing: run scripts/build first`);
   });
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = join(dir, path.endsWith('/') ? path + 'index.html' : path);
-    if (!file.startsWith(dir)) {
+    const prefix = Object.keys(mounts).find((p) => path.startsWith(p));
+    const base = prefix ? mounts[prefix] : dir;
+    const rest = prefix ? path.slice(prefix.length - 1) : path;
+    const file = join(base, rest.endsWith('/') ? rest + 'index.html' : rest);
+    if (!file.startsWith(base)) {
       res.writeHead(403).end();
       return;
     }

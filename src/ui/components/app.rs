@@ -243,6 +243,13 @@ pub fn App() -> Html {
         Segmentation::Ready { .. } => "ready",
         Segmentation::Failed(_) => "failed",
     };
+    // Timings for the benchmark script (milliseconds spent in the worker).
+    let (dictionary_ms, segment_ms) = match &state.segmentation {
+        Segmentation::Ready { init_ms, segment_ms, .. } => {
+            (Some(format!("{init_ms:.1}")), Some(format!("{segment_ms:.1}")))
+        }
+        _ => (None, None),
+    };
     let on_action = {
         let dispatch = state.dispatcher();
         Callback::from(move |a: Action| dispatch.dispatch(a))
@@ -287,7 +294,8 @@ pub fn App() -> Html {
         })
     };
     html! {
-        <div id="app" class="app" data-segmentation={segmentation} {ondragover} {ondrop}>
+        <div id="app" class="app" data-segmentation={segmentation} data-dictionary-ms={dictionary_ms}
+            data-segment-ms={segment_ms} {ondragover} {ondrop}>
             <Topbar state={state.clone()} on_action={on_action.clone()} />
             if let Some(warning) = &state.storage_warning {
                 <div class="banner" role="alert" data-storage-warning="">

@@ -1,0 +1,178 @@
+// Benchmark: the release build against jieba-wasm 2.4.0 (npm), in the same
+// headless Chromium run, alternating, several rounds; prints a table and
+// JSON (also written to target/bench/bench.json). Ratios from the same run
+// matter more than absolute times on a noisy machine.
+//
+//   node tests/e2e/bench.mjs [rounds]
+import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveDir, launchBrowser, DIST, ROOT } from './support.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const JIEBA_WASM = join(HERE, 'node_modules', 'jieba-wasm', 'pkg', 'web');
+const ROUNDS = Number(process.argv[2] ?? 5);
+const seed = readFileSync(join(ROOT, 'seeds', '000_dd504da93b3e7f9a.txt'), 'utf8');
+const big = Array(50).fill(seed).join('\n\n');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sizes = (dir, pick) =>
+  readdirSync(dir)
+    .filter(pick)
+    .map((f) => {
+      const bytes = readFileSync(join(dir, f));
+      return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    });
+
+async function heap(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+}
+
+async function ourApp(browser, url) {
+  const page = await browser.newPage();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(url);
+  await page.waitForSelector('#app[data-segmentation="ready"]', { timeout: 60_000 });
+  const marks = await page.evaluate(() => ({
+    visible: performance.getEntriesByName('article-visible')[0]?.startTime,
+    ready: performance.getEntriesByName('segmentation-ready')[0]?.startTime,
+    segmentMs: Number(document.getElementById('app').dataset.segmentMs),
+  }));
+  const appHeap = await heap(page);
+  // The big text through the same worker the app uses, from a fresh worker.
+  const worker = await page.evaluate(async (text) => {
+    const w = new Worker('/segmenter_loader.js');
+    const t0 = performance.now();
+    await new Promise((ok) => (w.onmessage = (e) => e.data.type === 'ready' && ok()));
+    const dictionaryMs = performance.now() - t0;
+    const t1 = performance.now();
+    const reply = await new Promise((ok) => {
+      w.onmessage = (e) => ok(e.data);
+      w.postMessage({ id: 1, text, dict: '{}' });
+    });
+    const roundTripMs = performance.now() - t1;
+    if (!reply.tokens) throw new Error('worker replied ' + JSON.stringify(reply));
+    const tokens = reply.tokens.length / 3;
+    w.terminate();
+    return { dictionaryMs, roundTripMs, insideMs: reply.segmentMs, tokens, memoryBytes: reply.memoryBytes };
+  }, big);
+  await page.close();
+  return { ...marks, appHeap, worker };
+}
+
+async function jiebaWasm(browser, url) {
+  const page = await browser.newPage();
+  await page.goto(url + 'bench/index.html');
+  const r = await page.evaluate(
+    async ({ seed, big }) => {
+      const t0 = performance.now();
+      const mod = await import('/jieba-wasm/jieba_rs_wasm.js');
+      const exports = await mod.default({ module_or_path: '/jieba-wasm/jieba_rs_wasm_bg.wasm' });
+      mod.cut('初始化', true); // the dictionary loads on the first cut
+      const initMs = performance.now() - t0;
+      const t1 = performance.now();
+      const article = mod.cut(seed, true);
+      const articleMs = performance.now() - t1;
+      const t2 = performance.now();
+      const words = mod.cut(big, true);
+      const bigMs = performance.now() - t2;
+      window.__keep = [article, words];
+      return { initMs, articleMs, bigMs, tokens: words.length, memoryBytes: exports.memory.buffer.byteLength };
+    },
+    { seed, big },
+  );
+  r.heap = await heap(page);
+  await page.close();
+  return r;
+}
+
+const server = await serveDir(DIST, { '/jieba-wasm/': JIEBA_WASM, '/bench/': join(HERE, 'bench') });
+const browser = await launchBrowser();
+const ours = [];
+const theirs = [];
+try {
+  for (let i = 0; i < ROUNDS; i++) {
+    ours.push(await ourApp(browser, server.url));
+    theirs.push(await jiebaWasm(browser, server.url));
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const bigKB = Buffer.byteLength(big) / 1024;
+const m = (xs, f) => median(xs.map(f));
+const ourWasm = sizes(DIST, (f) => f.endsWith('.wasm'));
+const theirWasm = sizes(JIEBA_WASM, (f) => f.endsWith('.wasm'));
+const workerWasm = ourWasm.find((w) => w.file.startsWith('segmenter'));
+const appWasm = ourWasm.find((w) => !w.file.startsWith('segmenter'));
+const result = {
+  rounds: ROUNDS,
+  text: { articleBytes: Buffer.byteLength(seed), bigBytes: Buffer.byteLength(big) },
+  ours: {
+    articleVisibleMs: m(ours, (o) => o.visible),
+    segmentationReadyMs: m(ours, (o) => o.ready),
+    dictionaryMs: m(ours, (o) => o.worker.dictionaryMs),
+    segmentArticleMs: m(ours, (o) => o.segmentMs),
+    bigRoundTripMs: m(ours, (o) => o.worker.roundTripMs),
+    bigInsideWorkerMs: m(ours, (o) => o.worker.insideMs),
+    throughputMBps: bigKB / 1024 / (m(ours, (o) => o.worker.roundTripMs) / 1000),
+    bigTokens: ours[0].worker.tokens,
+    wasm: { app: appWasm, worker: workerWasm },
+    pageJsHeapBytes: m(ours, (o) => o.appHeap),
+    workerWasmMemoryBytes: m(ours, (o) => o.worker.memoryBytes),
+  },
+  jiebaWasm: {
+    initMs: m(theirs, (t) => t.initMs),
+    segmentArticleMs: m(theirs, (t) => t.articleMs),
+    bigMs: m(theirs, (t) => t.bigMs),
+    throughputMBps: bigKB / 1024 / (m(theirs, (t) => t.bigMs) / 1000),
+    bigTokens: theirs[0].tokens,
+    wasm: theirWasm[0],
+    pageJsHeapBytes: m(theirs, (t) => t.heap),
+    wasmMemoryBytes: m(theirs, (t) => t.memoryBytes),
+  },
+};
+const r = result;
+r.ratios = {
+  segmentationReadyVsJiebaInit: r.ours.segmentationReadyMs / r.jiebaWasm.initMs,
+  dictionaryVsJiebaInit: r.ours.dictionaryMs / r.jiebaWasm.initMs,
+  throughput: r.ours.throughputMBps / r.jiebaWasm.throughputMBps,
+  workerWasmGzipVsJiebaWasmGzip: r.ours.wasm.worker.gzip / r.jiebaWasm.wasm.gzip,
+};
+r.targets = {
+  articleVisibleUnder150ms: r.ours.articleVisibleMs < 150,
+  readyUnderHalfOfJiebaInit: r.ratios.segmentationReadyVsJiebaInit < 0.5,
+  throughputAtLeast10x: r.ratios.throughput >= 10,
+  workerWasmGzipAtMost2_4MB: r.ours.wasm.worker.gzip <= 2_400_000,
+};
+
+const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : String(x));
+const MB = (b) => (b / 1_000_000).toFixed(2) + ' MB';
+const rows = [
+  ['measure (median of ' + ROUNDS + ')', 'this app', 'jieba-wasm 2.4.0', 'ratio'],
+  ['navigation → article visible', f(r.ours.articleVisibleMs) + ' ms', '—', ''],
+  ['navigation → segmentation ready', f(r.ours.segmentationReadyMs) + ' ms', f(r.jiebaWasm.initMs) + ' ms (init)', f(r.ratios.segmentationReadyVsJiebaInit, 2)],
+  ['dictionary load (worker / init)', f(r.ours.dictionaryMs) + ' ms', f(r.jiebaWasm.initMs) + ' ms', f(r.ratios.dictionaryVsJiebaInit, 2)],
+  ['segment the article (18 KB)', f(r.ours.segmentArticleMs) + ' ms', f(r.jiebaWasm.segmentArticleMs) + ' ms', f(r.jiebaWasm.segmentArticleMs / r.ours.segmentArticleMs, 1) + '× faster'],
+  [`segment 50× article (${f(bigKB / 1024, 2)} MB)`, f(r.ours.bigRoundTripMs) + ' ms', f(r.jiebaWasm.bigMs) + ' ms', ''],
+  ['throughput', f(r.ours.throughputMBps, 2) + ' MB/s', f(r.jiebaWasm.throughputMBps, 2) + ' MB/s', f(r.ratios.throughput, 1) + '×'],
+  ['wasm (segmenter) raw / gzip', `${MB(r.ours.wasm.worker.raw)} / ${MB(r.ours.wasm.worker.gzip)}`, `${MB(r.jiebaWasm.wasm.raw)} / ${MB(r.jiebaWasm.wasm.gzip)}`, f(r.ratios.workerWasmGzipVsJiebaWasmGzip, 2)],
+  ['wasm (app, no dictionary) raw / gzip', `${MB(r.ours.wasm.app.raw)} / ${MB(r.ours.wasm.app.gzip)}`, '—', ''],
+  ['page JS heap after segmenting', MB(r.ours.pageJsHeapBytes), MB(r.jiebaWasm.pageJsHeapBytes), ''],
+  ['wasm linear memory', MB(r.ours.workerWasmMemoryBytes), MB(r.jiebaWasm.wasmMemoryBytes), ''],
+];
+const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => [...row[i]].length)));
+for (const row of rows) console.log(row.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | '));
+console.log('targets:', JSON.stringify(r.targets));
+mkdirSync(join(ROOT, 'target', 'bench'), { recursive: true });
+writeFileSync(join(ROOT, 'target', 'bench', 'bench.json'), JSON.stringify(r, null, 2));
+console.log(JSON.stringify(r));
