@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod keywords;
 pub mod layout;
 pub mod persist;
+pub mod prerender;
 pub mod segment;
 pub mod snap;
 pub mod store;

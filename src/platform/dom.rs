@@ -66,3 +66,13 @@ pub fn rect_of(attr: &str, value: &str) -> Option<(f64, f64, f64, f64)> {
         .ok()??;
     Some(element_rect(&el))
 }
+
+/// Removes the element with `id`, if there is one.
+pub fn remove_by_id(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        el.remove();
+    }
+}

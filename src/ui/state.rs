@@ -95,8 +95,12 @@ pub struct Popup {
 
 impl AppState {
     pub fn new(raw_text: &str, user_dict: UserDict, word_view: bool) -> Self {
+        Self::with_article(Rc::new(Article::parse(raw_text)), user_dict, word_view)
+    }
+
+    pub fn with_article(article: Rc<Article>, user_dict: UserDict, word_view: bool) -> Self {
         AppState {
-            article: Rc::new(Article::parse(raw_text)),
+            article,
             segmentation: Segmentation::Loading,
             dictionary_ms: None,
             keywords: None,

@@ -32,7 +32,8 @@ fn storage_key(doc: &str, what: &str) -> String {
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(|| {
-        let doc = crate::core::article::Article::parse(SEED_ARTICLE).sha256();
+        let article = Rc::new(crate::core::article::Article::parse(SEED_ARTICLE));
+        let doc = article.sha256();
         let dict: UserDict = storage::load(&storage_key(&doc, "userdict"))
             .ok()
             .flatten()
@@ -41,7 +42,7 @@ pub fn App() -> Html {
             .ok()
             .flatten()
             .unwrap_or(false);
-        AppState::new(SEED_ARTICLE, dict, word_view)
+        AppState::with_article(article, dict, word_view)
     });
     let doc_id = use_memo(state.article.clone(), |a| a.sha256());
     // The newest state, for listeners made once.
@@ -49,7 +50,12 @@ pub fn App() -> Html {
     *latest_state.borrow_mut() = state.clone();
     let client: Rc<RefCell<Option<SegmenterClient>>> = use_mut_ref(|| None);
 
-    use_effect_with((), |_| timing::mark("article-visible"));
+    // The live view is in the DOM: drop the static copy index.html showed
+    // while the wasm loaded (same frame, so nothing flickers).
+    use_effect_with((), |_| {
+        dom::remove_by_id("prerendered");
+        timing::mark("app-ready");
+    });
 
     // Start the segmentation worker once; it loads the dictionary in parallel
     // with everything the page does.
@@ -245,9 +251,14 @@ pub fn App() -> Html {
     };
     // Timings for the benchmark script (milliseconds spent in the worker).
     let (dictionary_ms, segment_ms) = match &state.segmentation {
-        Segmentation::Ready { init_ms, segment_ms, .. } => {
-            (Some(format!("{init_ms:.1}")), Some(format!("{segment_ms:.1}")))
-        }
+        Segmentation::Ready {
+            init_ms,
+            segment_ms,
+            ..
+        } => (
+            Some(format!("{init_ms:.1}")),
+            Some(format!("{segment_ms:.1}")),
+        ),
         _ => (None, None),
     };
     let on_action = {
