@@ -22,9 +22,8 @@ fn escape(text: &str) -> String {
 fn block(b: &Block) -> String {
     let text = escape(&b.text);
     match b.kind {
-        // `elementtiming`: the benchmark reads when the title was painted.
         BlockKind::Title => {
-            format!("<h1 class=\"block title\" elementtiming=\"article-title\">{text}</h1>")
+            format!("<h1 class=\"block title\">{text}</h1>")
         }
         BlockKind::Heading => format!("<h2 class=\"block heading\">{text}</h2>"),
         kind => format!("<p class=\"block {}\">{text}</p>", kind.as_str()),
