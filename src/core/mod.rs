@@ -4,6 +4,7 @@ pub mod anchor;
 pub mod annotation;
 pub mod article;
 pub mod exchange;
+pub mod keyselect;
 pub mod keywords;
 pub mod layout;
 pub mod persist;

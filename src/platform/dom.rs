@@ -58,13 +58,43 @@ pub fn annotations_at(target: Option<web_sys::EventTarget>) -> Vec<String> {
     ids
 }
 
+/// The first element matching `[attr="value"]`.
+fn first_matching(attr: &str, value: &str) -> Option<Element> {
+    web_sys::window()?
+        .document()?
+        .query_selector(&format!("[{attr}=\"{}\"]", value.replace('"', "\\\"")))
+        .ok()?
+}
+
 /// Viewport rectangle of the first element matching `[attr="value"]`.
 pub fn rect_of(attr: &str, value: &str) -> Option<(f64, f64, f64, f64)> {
+    first_matching(attr, value).map(|el| element_rect(&el))
+}
+
+/// Scrolls the first element matching `[attr="value"]` into view, as
+/// little as needed.
+pub fn scroll_into_view(attr: &str, value: &str) {
+    if let Some(el) = first_matching(attr, value) {
+        let opts = ScrollIntoViewOptions::new();
+        opts.set_block(ScrollLogicalPosition::Nearest);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
+/// The `data-block` id of the first block whose text shows below the top
+/// bar, where a keyboard selection starts.
+pub fn first_visible_block() -> Option<String> {
     let doc = web_sys::window()?.document()?;
-    let el = doc
-        .query_selector(&format!("[{attr}=\"{}\"]", value.replace('"', "\\\"")))
-        .ok()??;
-    Some(element_rect(&el))
+    let below = doc
+        .query_selector(".topbar")
+        .ok()
+        .flatten()
+        .map_or(0.0, |bar| element_rect(&bar).3);
+    let blocks = doc.query_selector_all("[data-block]").ok()?;
+    (0..blocks.length())
+        .filter_map(|i| blocks.item(i)?.dyn_into::<Element>().ok())
+        .find(|el| element_rect(el).3 > below)
+        .and_then(|el| el.get_attribute("data-block"))
 }
 
 /// Removes the element with `id`, if there is one.

@@ -40,6 +40,9 @@ pub struct AppState {
     pub marked_word: Option<String>,
     /// The current (snapped) selection in code points.
     pub selection: Option<(usize, usize)>,
+    /// The passage being selected from the keyboard (`S`, then arrows), in
+    /// code points; shown as a pending highlight until Enter opens the popup.
+    pub key_selection: Option<(usize, usize)>,
     /// Id of the newest segmentation request; older answers are ignored.
     pub request_id: u32,
     /// Annotations, tags and their undo history.
@@ -108,6 +111,7 @@ impl AppState {
             user_dict,
             marked_word: None,
             selection: None,
+            key_selection: None,
             request_id: 1,
             store: Store::default(),
             store_ready: false,
@@ -179,6 +183,10 @@ pub enum Action {
     RemoveUserWord(String),
     MarkWord(Option<String>),
     Select(Option<(usize, usize)>),
+    /// Starts, moves or (with `None`) ends the keyboard selection.
+    KeySelect(Option<(usize, usize)>),
+    /// Opens the tag popup (ending any keyboard selection: the popup now
+    /// shows the passage).
     OpenPopup(Popup),
     ClosePopup,
     /// Applies a store command; a command made from the popup also closes it
@@ -238,7 +246,11 @@ impl Reducible for AppState {
                 next.marked_word = if word == self.marked_word { None } else { word };
             }
             Action::Select(range) => next.selection = range,
-            Action::OpenPopup(popup) => next.popup = Some(popup),
+            Action::KeySelect(range) => next.key_selection = range,
+            Action::OpenPopup(popup) => {
+                next.key_selection = None;
+                next.popup = Some(popup);
+            }
             Action::ClosePopup => next.popup = None,
             Action::Apply(cmd) => {
                 let added = match &cmd {

@@ -146,3 +146,52 @@ test('sidebar search and filter, edit and delete; tag manager rename, merge, rec
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('without a mouse: S starts a word-by-word selection, arrows move it, Enter tags it', async () => {
+  const page = await openApp(browser, server.url);
+  await waitForSegmentation(page);
+  const pending = () => page.$$eval('[data-pending]', (m) => m.map((e) => e.textContent).join(''));
+  const firstPara = await page.$eval('[data-kind="paragraph"]', (e) => e.textContent);
+
+  await page.keyboard.press('s');
+  await page.waitForSelector('[data-keyhint]');
+  assert.equal(await pending(), await page.$eval('[data-kind="title"] [data-pending]', (e) => e.textContent), 'starts in the first block in view, the title');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+  const one = await pending();
+  assert.ok(one.length > 0 && firstPara.startsWith(one), `moved to the first paragraph: ${one}`);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const three = await pending();
+  assert.ok(three.length > one.length && firstPara.startsWith(three), `the end took two more words: ${three}`);
+  await page.keyboard.press('Shift+ArrowRight');
+  const shorter = await pending();
+  assert.ok(three.endsWith(shorter) && shorter.length < three.length, 'Shift+→ gives back the first word');
+  await page.keyboard.press('Shift+ArrowLeft');
+  assert.equal(await pending(), three);
+  await screenshot(page, 'keyboard-selection');
+
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-popup="tag"]');
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('tag-input')), true);
+  await page.keyboard.type('键盘');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-popup="tag"]', { state: 'detached' });
+  assert.equal(await page.$('[data-keyhint]'), null, 'the hint goes with the selection');
+  const quotes = await page.$$eval('[data-entry] .quote', (q) => q.map((e) => e.textContent));
+  assert.deepEqual(quotes, [three]);
+
+  // The passage is whole words: it is the join of the paragraph's first tokens.
+  await page.keyboard.press('w');
+  await page.waitForSelector('[data-token]');
+  const words = await page.$eval('[data-kind="paragraph"]', (p) => [...p.querySelectorAll('[data-token]')].map((t) => t.textContent));
+  const prefixes = words.map((_, i) => words.slice(0, i + 1).join(''));
+  assert.ok(prefixes.includes(three), `${three} ends on a word boundary`);
+
+  // Esc ends a keyboard selection without tagging anything.
+  await page.keyboard.press('s');
+  await page.waitForSelector('[data-keyhint]');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-keyhint]', { state: 'detached' });
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 1);
+  await page.close();
+});

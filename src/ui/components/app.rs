@@ -14,6 +14,7 @@ use super::tag_manager::TagManager;
 use super::tag_popup::TagPopup;
 use super::topbar::Topbar;
 use super::user_dict_panel::UserDictPanel;
+use crate::core::keyselect::{self, WordStep};
 use crate::core::persist;
 use crate::core::segment::UserDict;
 use crate::core::store::{Annotations, Command};
@@ -325,6 +326,15 @@ pub fn App() -> Html {
                     <UserDictPanel dict={state.user_dict.clone()} selection_text={selection_text(&state)} on_action={on_action.clone()} />
                 </aside>
             </main>
+            if state.key_selection.is_some() {
+                <div class="keyhint" role="status" data-keyhint="">
+                    <span><kbd>{ "→" }</kbd><kbd>{ "←" }</kbd>{ "结尾增减一词" }</span>
+                    <span><kbd>{ "Shift + ←/→" }</kbd>{ "开头增减一词" }</span>
+                    <span><kbd>{ "↓" }</kbd><kbd>{ "↑" }</kbd>{ "换段" }</span>
+                    <span><kbd>{ "Enter" }</kbd>{ "标注" }</span>
+                    <span><kbd>{ "Esc" }</kbd>{ "取消" }</span>
+                </div>
+            }
             if let Some(popup) = &state.popup {
                 <TagPopup key={format!("{:?}", popup.target)} state={state.clone()} on_action={on_action.clone()} />
             }
@@ -359,7 +369,8 @@ fn backup_key(warning: &str) -> Option<String> {
 
 fn selection_text(state: &AppState) -> Option<String> {
     state
-        .selection
+        .key_selection
+        .or(state.selection)
         .map(|(s, e)| crate::core::text::slice_chars(&state.article.source, s, e).to_string())
 }
 
@@ -379,6 +390,8 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
     if key == "Escape" {
         return if state.popup.is_some() {
             None // the popup handles its own Escape
+        } else if state.key_selection.is_some() {
+            Some(Action::KeySelect(None))
         } else if state.show_help {
             Some(Action::ToggleHelp)
         } else if state.show_tag_manager {
@@ -394,6 +407,11 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
     }
     if e.alt_key() || ctrl || typing_in_field(e) || state.popup.is_some() {
         return None;
+    }
+    if let Some(range) = state.key_selection {
+        if let Some(action) = keyboard_selection(state, e, range) {
+            return Some(action);
+        }
     }
     let all = state.store.state();
     let ordered = all.in_document_order();
@@ -426,6 +444,23 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
                 y: bottom,
             }))
         }
+        "s" | "S" => {
+            // From the selected annotation's block, else the first block in view.
+            let from = state
+                .selected
+                .as_ref()
+                .and_then(|id| all.get(id))
+                .and_then(|a| a.target.range())
+                .and_then(|(s, _)| state.article.block_at(s))
+                .or_else(|| {
+                    let id = dom::first_visible_block()?;
+                    state.article.blocks.iter().position(|b| b.id == id)
+                })?;
+            let tokens = state.tokens().map_or(&[][..], |t| t.as_slice());
+            (from..state.article.blocks.len())
+                .find_map(|i| keyselect::first_word(&state.article, tokens, i))
+                .map(|range| Action::KeySelect(Some(range)))
+        }
         "t" | "T" => {
             let at = state
                 .selected
@@ -444,6 +479,43 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         }
         _ => None,
     }
+}
+
+/// Keys while a passage is being selected from the keyboard: arrows move
+/// its end (or, with Shift, its start) a word at a time, or to another
+/// block; Enter opens the tag popup for it.
+fn keyboard_selection(
+    state: &AppState,
+    e: &KeyboardEvent,
+    range: (usize, usize),
+) -> Option<Action> {
+    let word_step = match (e.key().as_str(), e.shift_key()) {
+        ("ArrowRight", false) => WordStep::ExtendEnd,
+        ("ArrowLeft", false) => WordStep::ShrinkEnd,
+        ("ArrowLeft", true) => WordStep::ExtendStart,
+        ("ArrowRight", true) => WordStep::ShrinkStart,
+        ("ArrowDown", _) => WordStep::NextBlock,
+        ("ArrowUp", _) => WordStep::PreviousBlock,
+        ("Enter", _) => {
+            let (left, _, _, bottom) = dom::rect_of("data-pending", "").unwrap_or_default();
+            return Some(Action::OpenPopup(Popup {
+                target: PopupTarget::Passage {
+                    start: range.0,
+                    end: range.1,
+                },
+                x: left,
+                y: bottom,
+            }));
+        }
+        _ => return None,
+    };
+    let tokens = state.tokens().map_or(&[][..], |t| t.as_slice());
+    Some(Action::KeySelect(Some(keyselect::step(
+        &state.article,
+        tokens,
+        range,
+        word_step,
+    ))))
 }
 
 fn typing_in_field(e: &KeyboardEvent) -> bool {

@@ -38,6 +38,13 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         });
     }
 
+    // Keep the passage selected from the keyboard in view as it moves.
+    use_effect_with(state.key_selection, |range| {
+        if range.is_some() {
+            dom::scroll_into_view("data-pending", "");
+        }
+    });
+
     let on_select = {
         let root = root.clone();
         let state = state.clone();
@@ -129,11 +136,15 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             BlockKind::Paragraph | BlockKind::Heading | BlockKind::Caption
         );
         let mut marks = block_marks(all, b, &keywords);
-        if let Some(PopupTarget::Passage { start, end }) = state.popup.as_ref().map(|p| &p.target) {
-            if *start < b.end && *end > b.start {
+        let pending = match state.popup.as_ref().map(|p| &p.target) {
+            Some(PopupTarget::Passage { start, end }) => Some((*start, *end)),
+            _ => state.key_selection,
+        };
+        if let Some((start, end)) = pending {
+            if start < b.end && end > b.start {
                 let span = Span {
-                    start: *start,
-                    end: *end,
+                    start,
+                    end,
                     key: "pending".into(),
                 };
                 marks.push(Mark {

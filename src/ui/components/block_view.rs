@@ -106,7 +106,7 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
 fn wrap(mark: &Mark, inner: Html, selected: Option<&str>) -> Html {
     match &mark.kind {
         MarkKind::Keyword => html! { <mark class="mark keyword">{ inner }</mark> },
-        MarkKind::Pending => html! { <mark class="mark pending">{ inner }</mark> },
+        MarkKind::Pending => html! { <mark class="mark pending" data-pending="">{ inner }</mark> },
         MarkKind::Annotation { id, style, tags } => {
             let is_selected = selected == Some(id.as_str());
             html! {
