@@ -404,18 +404,37 @@ mod tests {
         assert!(s.user_dict.join.is_empty());
     }
 
-    #[test]
-    fn saving_from_the_popup_adds_selects_and_undoes() {
-        let s = state();
-        let b = s.article.blocks[1].clone();
-        let popup = Popup {
+    /// A tag popup on the first two characters of the first paragraph.
+    fn popup_on_first_word(s: &AppState) -> Popup {
+        let b = &s.article.blocks[1];
+        Popup {
             target: PopupTarget::Passage {
                 start: b.start,
                 end: b.start + 2,
             },
             x: 0.0,
             y: 0.0,
+        }
+    }
+
+    #[test]
+    fn opening_the_popup_ends_a_keyboard_selection() {
+        let s = state();
+        let popup = popup_on_first_word(&s);
+        let PopupTarget::Passage { start, end } = popup.target else {
+            unreachable!()
         };
+        let s = s.reduce(Action::KeySelect(Some((start, end))));
+        assert_eq!(s.key_selection, Some((start, end)));
+        let s = s.reduce(Action::OpenPopup(popup.clone()));
+        assert_eq!(s.key_selection, None);
+        assert_eq!(s.popup, Some(popup));
+    }
+
+    #[test]
+    fn saving_from_the_popup_adds_selects_and_undoes() {
+        let s = state();
+        let popup = popup_on_first_word(&s);
         let s = s.reduce(Action::OpenPopup(popup.clone()));
         let cmd = s
             .command_for_popup(
@@ -449,15 +468,7 @@ mod tests {
     #[test]
     fn replace_asks_once_more_and_import_is_undoable() {
         let s = state();
-        let b = s.article.blocks[1].clone();
-        let popup = Popup {
-            target: PopupTarget::Passage {
-                start: b.start,
-                end: b.start + 2,
-            },
-            x: 0.0,
-            y: 0.0,
-        };
+        let popup = popup_on_first_word(&s);
         let cmd = s.command_for_popup(
             &popup,
             vec!["甲".into()],

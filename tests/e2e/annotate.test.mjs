@@ -1,19 +1,10 @@
 // Annotating as a person does: drag-select, type a tag, Enter; overlapping
 // highlights; paragraph tags; sidebar; tag manager; undo/redo by keyboard.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launchBrowser, openApp, waitForSegmentation, charPoint, dragSelect, screenshot } from './support.mjs';
+import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot } from './support.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = withAppServer();
 
 const PHRASE = '推动成渝地区双城经济圈建设';
 
@@ -38,7 +29,7 @@ const highlights = (page) =>
   });
 
 test('select, tag, overlap, paragraph tag, sidebar, undo and redo', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
 
   // 1. Drag across part of 推动 … 双城: snapped to whole words, tagged.
@@ -94,7 +85,7 @@ test('select, tag, overlap, paragraph tag, sidebar, undo and redo', async () => 
 });
 
 test('sidebar search and filter, edit and delete; tag manager rename, merge, recolour and delete', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   await annotate(page, 0, 1, ['政策']);
   await annotate(page, 9, 12, ['地名']);
@@ -148,7 +139,7 @@ test('sidebar search and filter, edit and delete; tag manager rename, merge, rec
 });
 
 test('without a mouse: S starts a word-by-word selection, arrows move it, Enter tags it', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   const pending = () => page.$$eval('[data-pending]', (m) => m.map((e) => e.textContent).join(''));
   const firstPara = await page.$eval('[data-kind="paragraph"]', (e) => e.textContent);

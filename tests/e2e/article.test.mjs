@@ -1,29 +1,20 @@
 // The article as a reader sees it: every block in order, real CJK glyphs,
 // no console errors, at desktop and phone widths.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, serveDir, launchBrowser, newPage, screenshot } from './support.mjs';
+import { ROOT, withAppServer, newPage, screenshot } from './support.mjs';
 
 const seed = readFileSync(join(ROOT, 'seeds', '000_dd504da93b3e7f9a.txt'), 'utf8');
 // Body lines of the seed, trimmed, in order: what the page must show.
 const seedLines = seed.split('\n').map((l) => l.trim()).filter(Boolean);
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = withAppServer();
 
 async function openArticle(viewport) {
-  const page = await newPage(browser, viewport);
-  await page.goto(server.url);
+  const page = await newPage(app.browser, viewport);
+  await page.goto(app.server.url);
   await page.waitForSelector('[data-kind="title"]');
   return page;
 }

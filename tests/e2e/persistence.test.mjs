@@ -1,22 +1,13 @@
 // Never lose an annotation: reload, two tabs, exports (W3C MUSTs), import
 // into a fresh profile, malformed files, damaged storage, a full quota.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serveDir, launchBrowser, waitForSegmentation, charPoint, dragSelect, screenshot, ROOT } from './support.mjs';
+import { withAppServer, waitForSegmentation, charPoint, dragSelect, screenshot, ROOT } from './support.mjs';
 import { mustAssertions, failedMusts } from './w3c.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = withAppServer();
 
 const PHRASE = '推动成渝地区双城经济圈建设';
 
@@ -25,7 +16,7 @@ async function open(context) {
   page.errors = [];
   page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
   page.on('pageerror', (e) => page.errors.push(String(e)));
-  await page.goto(server.url);
+  await page.goto(app.server.url);
   await page.waitForSelector('[data-kind="title"]');
   await waitForSegmentation(page);
   return page;
@@ -58,7 +49,7 @@ async function download(page, action) {
 }
 
 test('annotations survive a reload; exports download and conform; import restores them in a fresh profile', async () => {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const context = await app.browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await open(context);
   await annotate(page, 0, 1, '政策');
   await annotate(page, 4, 9, '地名');
@@ -95,7 +86,7 @@ test('annotations survive a reload; exports download and conform; import restore
 
   // A fresh profile: nothing there, then import the JSON file.
   for (const file of [json.path, w3c.path]) {
-    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const fresh = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p2 = await open(fresh);
     assert.equal(await entries(p2), 0);
     await p2.setInputFiles('[data-action="import"]', file);
@@ -113,7 +104,7 @@ test('annotations survive a reload; exports download and conform; import restore
 });
 
 test('a malformed file shows what is wrong and changes nothing; imported text is never HTML', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await open(context);
   await annotate(page, 0, 1, '政策');
   const key = await storedKey(page);
@@ -165,7 +156,7 @@ test('a malformed file shows what is wrong and changes nothing; imported text is
 });
 
 test('damaged storage is kept aside, never overwritten; a full quota keeps work in memory', async () => {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  const context = await app.browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await open(context);
   await annotate(page, 0, 1, '政策');
   const key = await storedKey(page);
@@ -202,7 +193,7 @@ test('damaged storage is kept aside, never overwritten; a full quota keeps work 
 });
 
 test('two tabs on the same document: changes appear in both and neither is lost', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const a = await open(context);
   const b = await open(context);
   await annotate(a, 0, 1, '甲');

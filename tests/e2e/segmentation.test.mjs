@@ -1,20 +1,11 @@
 // Segmentation as a person meets it: the page is readable at once, words
 // appear in the word view, selections snap to whole words, the user
 // dictionary re-segments and survives a reload, keywords mark the text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDir, launchBrowser, openApp, waitForSegmentation, charPoint, dragSelect, screenshot } from './support.mjs';
+import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot } from './support.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = withAppServer();
 
 async function tokenTextsByBlock(page) {
   return page.$$eval('[data-block]', (blocks) =>
@@ -26,7 +17,7 @@ async function tokenTextsByBlock(page) {
 }
 
 test('word view: tokens of every block join back to its text exactly', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   assert.equal(await page.$$eval('[data-token]', (t) => t.length), 0, 'word view is off by default');
   await page.click('[data-action="word-view"]');
@@ -48,7 +39,7 @@ test('word view: tokens of every block join back to its text exactly', async () 
 });
 
 test('a selection that cuts words is extended to whole words; Alt keeps exact characters', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   // "推动成渝地区双城经济圈建设": start inside 推动, end inside 双城.
   const phrase = '推动成渝地区双城经济圈建设';
@@ -69,7 +60,7 @@ test('a selection that cuts words is extended to whole words; Alt keeps exact ch
 });
 
 test('a user-dictionary word becomes one token at once and survives a reload', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   await page.click('[data-action="word-view"]');
   const word = '成渝地区双城经济圈';
@@ -95,7 +86,7 @@ test('a user-dictionary word becomes one token at once and survives a reload', a
 });
 
 test('keywords: clicking one marks every occurrence', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   await page.waitForSelector('[data-keyword]');
   const first = await page.$eval('[data-keyword]', (b) => b.dataset.keyword);
