@@ -446,12 +446,8 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         }
         "s" | "S" => {
             // From the selected annotation's block, else the first block in view.
-            let from = state
-                .selected
-                .as_ref()
-                .and_then(|id| all.get(id))
-                .and_then(|a| a.target.range())
-                .and_then(|(s, _)| state.article.block_at(s))
+            let from = selected_start(state)
+                .and_then(|s| state.article.block_at(s))
                 .or_else(|| {
                     let id = dom::first_visible_block()?;
                     state.article.blocks.iter().position(|b| b.id == id)
@@ -462,13 +458,7 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
                 .map(|range| Action::KeySelect(Some(range)))
         }
         "t" | "T" => {
-            let at = state
-                .selected
-                .as_ref()
-                .and_then(|id| all.get(id))
-                .and_then(|a| a.target.range())
-                .map(|(s, _)| s)
-                .or(state.selection.map(|(s, _)| s))?;
+            let at = selected_start(state).or(state.selection.map(|(s, _)| s))?;
             let block = &state.article.blocks[state.article.block_at(at)?];
             let (left, _, _, bottom) = dom::rect_of("data-block", &block.id).unwrap_or_default();
             Some(Action::OpenPopup(Popup {
@@ -479,6 +469,13 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         }
         _ => None,
     }
+}
+
+/// Where the selected annotation starts (code points), if it has a range.
+fn selected_start(state: &AppState) -> Option<usize> {
+    let id = state.selected.as_ref()?;
+    let (start, _) = state.store.state().get(id)?.target.range()?;
+    Some(start)
 }
 
 /// Keys while a passage is being selected from the keyboard: arrows move
