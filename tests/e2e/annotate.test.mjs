@@ -171,6 +171,15 @@ test('without a mouse: S starts a word-by-word selection, arrows move it, Enter 
   const quotes = await page.$$eval('[data-entry] .quote', (q) => q.map((e) => e.textContent));
   assert.deepEqual(quotes, [three]);
 
+  // T tags the paragraph of the selected annotation (the one just made).
+  await page.keyboard.press('t');
+  await page.waitForSelector('[data-popup="tag"]');
+  await page.keyboard.type('段落');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.block-tag');
+  const row = await page.$eval('[data-kind="paragraph"]', (p) => p.closest('.block-row').querySelector('.block-tag')?.textContent);
+  assert.equal(row, '段落');
+
   // The passage is whole words: it is the join of the paragraph's first tokens.
   await page.keyboard.press('w');
   await page.waitForSelector('[data-token]');
@@ -183,6 +192,6 @@ test('without a mouse: S starts a word-by-word selection, arrows move it, Enter 
   await page.waitForSelector('[data-keyhint]');
   await page.keyboard.press('Escape');
   await page.waitForSelector('[data-keyhint]', { state: 'detached' });
-  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 1);
+  assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 2);
   await page.close();
 });
