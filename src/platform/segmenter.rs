@@ -2,6 +2,9 @@
 //! turns its replies into `SegmenterEvent`s. See `segmenter_worker` for the
 //! protocol.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
@@ -26,29 +29,89 @@ pub enum SegmenterEvent {
 
 pub struct SegmenterClient {
     worker: Worker,
+    receiver: Rc<RefCell<Receiver>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
 
+/// Where the worker's events go: kept until the app connects, then handed on.
+enum Receiver {
+    Waiting(Vec<SegmenterEvent>),
+    Connected(Rc<dyn Fn(SegmenterEvent)>),
+}
+
+impl Receiver {
+    fn deliver(receiver: &RefCell<Receiver>, event: SegmenterEvent) {
+        let connected = match &mut *receiver.borrow_mut() {
+            Receiver::Waiting(kept) => {
+                kept.push(event);
+                return;
+            }
+            Receiver::Connected(on_event) => on_event.clone(),
+        };
+        // Called with the borrow released: the handler may dispatch and render.
+        connected(event);
+    }
+}
+
+thread_local! {
+    /// The client `start` made before the app's first render, until the
+    /// app takes it.
+    static STARTED: RefCell<Option<Result<SegmenterClient, String>>> = const { RefCell::new(None) };
+}
+
+/// Starts the worker now, before the app renders, so the dictionary loads
+/// while the article is being rendered.
+pub fn start() {
+    STARTED.with(|s| *s.borrow_mut() = Some(SegmenterClient::spawn()));
+}
+
+/// The client `start` made, or a new one.
+pub fn take_started() -> Result<SegmenterClient, String> {
+    STARTED
+        .with(|s| s.borrow_mut().take())
+        .unwrap_or_else(SegmenterClient::spawn)
+}
+
 impl SegmenterClient {
-    pub fn spawn(on_event: impl Fn(SegmenterEvent) + 'static) -> Result<Self, String> {
+    /// Starts the worker; its events are kept until `connect`.
+    fn spawn() -> Result<Self, String> {
         let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
-        let on_event = std::rc::Rc::new(on_event);
-        let handler = on_event.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            handler(decode(&e.data()));
-        });
-        let on_error =
+        let receiver = Rc::new(RefCell::new(Receiver::Waiting(Vec::new())));
+        let on_message = {
+            let receiver = receiver.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                Receiver::deliver(&receiver, decode(&e.data()));
+            })
+        };
+        let on_error = {
+            let receiver = receiver.clone();
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-                on_event(SegmenterEvent::Failed(e.message()));
-            });
+                Receiver::deliver(&receiver, SegmenterEvent::Failed(e.message()));
+            })
+        };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(SegmenterClient {
             worker,
+            receiver,
             _on_message: on_message,
             _on_error: on_error,
         })
+    }
+
+    /// Sends every event so far, and from now on, to `on_event`.
+    pub fn connect(&self, on_event: impl Fn(SegmenterEvent) + 'static) {
+        let on_event: Rc<dyn Fn(SegmenterEvent)> = Rc::new(on_event);
+        let kept = std::mem::replace(
+            &mut *self.receiver.borrow_mut(),
+            Receiver::Connected(on_event.clone()),
+        );
+        if let Receiver::Waiting(kept) = kept {
+            for event in kept {
+                on_event(event);
+            }
+        }
     }
 
     /// Asks for the tokens of `text` (the whole source; the worker splits it

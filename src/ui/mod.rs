@@ -6,14 +6,16 @@ pub mod highlight;
 pub mod state;
 pub mod transfer;
 
-use crate::platform::timing;
+use crate::platform::{segmenter, timing};
 
 /// The article shipped with the app, compiled in so it paints with the first
 /// frame instead of waiting for a second request.
 pub const SEED_ARTICLE: &str = include_str!("../../seeds/000_dd504da93b3e7f9a.txt");
 
-/// Mounts the app on `<body>`.
+/// Starts the segmentation worker, then mounts the app on `<body>` (the
+/// worker compiles and loads its dictionary while the article renders).
 pub fn start() {
     timing::mark("app-start");
+    segmenter::start();
     yew::Renderer::<components::app::App>::new().render();
 }

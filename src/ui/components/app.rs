@@ -18,7 +18,7 @@ use crate::core::keyselect::{self, WordStep};
 use crate::core::persist;
 use crate::core::segment::UserDict;
 use crate::core::store::{Annotations, Command};
-use crate::platform::segmenter::{SegmenterClient, SegmenterEvent};
+use crate::platform::segmenter::{self, SegmenterClient, SegmenterEvent};
 use crate::platform::storage::StorageError;
 use crate::platform::{clock, dom, files, storage, timing};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget, Segmentation};
@@ -58,8 +58,8 @@ pub fn App() -> Html {
         timing::mark("app-ready");
     });
 
-    // Start the segmentation worker once; it loads the dictionary in parallel
-    // with everything the page does.
+    // Take over the segmentation worker `ui::start` started before the first
+    // render; it loads the dictionary in parallel with everything the page does.
     {
         let client = client.clone();
         let dispatch = state.dispatcher();
@@ -84,8 +84,11 @@ pub fn App() -> Html {
                     dispatch.dispatch(Action::SegmentationFailed(message))
                 }
             };
-            match SegmenterClient::spawn(on_event) {
-                Ok(c) => *client.borrow_mut() = Some(c),
+            match segmenter::take_started() {
+                Ok(c) => {
+                    c.connect(on_event);
+                    *client.borrow_mut() = Some(c);
+                }
                 Err(e) => gloo::console::error!(format!("segmenter worker did not start: {e}")),
             }
         });
