@@ -97,10 +97,6 @@ pub struct Popup {
 }
 
 impl AppState {
-    pub fn new(raw_text: &str, user_dict: UserDict, word_view: bool) -> Self {
-        Self::with_article(Rc::new(Article::parse(raw_text)), user_dict, word_view)
-    }
-
     pub fn with_article(article: Rc<Article>, user_dict: UserDict, word_view: bool) -> Self {
         AppState {
             article,
@@ -369,8 +365,8 @@ mod tests {
     use super::*;
 
     fn state() -> Rc<AppState> {
-        Rc::new(AppState::new(
-            "题\n\n  正文。\n",
+        Rc::new(AppState::with_article(
+            Rc::new(Article::parse("题\n\n  正文。\n")),
             UserDict::default(),
             false,
         ))

@@ -122,6 +122,11 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     };
 
     let all = state.store.state();
+    // The passage about to be tagged: the popup's, else the keyboard selection.
+    let pending = match state.popup.as_ref().map(|p| &p.target) {
+        Some(PopupTarget::Passage { start, end }) => Some((*start, *end)),
+        _ => state.key_selection,
+    };
     let render = |i: usize| {
         let b = &state.article.blocks[i];
         let from = tokens.partition_point(|t| t.end <= b.start);
@@ -136,10 +141,6 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             BlockKind::Paragraph | BlockKind::Heading | BlockKind::Caption
         );
         let mut marks = block_marks(all, b, &keywords);
-        let pending = match state.popup.as_ref().map(|p| &p.target) {
-            Some(PopupTarget::Passage { start, end }) => Some((*start, *end)),
-            _ => state.key_selection,
-        };
         if let Some((start, end)) = pending {
             if start < b.end && end > b.start {
                 let span = Span {
