@@ -245,7 +245,7 @@ fn malformed_files_are_refused_with_clear_messages() {
     v["annotations"][1]["created"] = serde_json::json!("yesterday");
     v["version"] = serde_json::json!(7);
     let e = errors(&v.to_string());
-    assert!(e.iter().any(|m| m.contains("不在终点")), "{e:?}");
+    assert!(e.iter().any(|m| m.contains("在终点 10 之后")), "{e:?}");
     assert!(e.iter().any(|m| m.contains("RFC 3339")), "{e:?}");
     assert!(e.iter().any(|m| m.contains("不支持的版本 7")), "{e:?}");
     // Duplicate ids.
@@ -310,23 +310,176 @@ fn characters_outside_the_bmp_round_trip_in_code_points() {
     }
 }
 
-#[test]
-fn rfc3339_times() {
-    for ok in [
-        "2026-11-29T10:00:00Z",
-        "2026-11-29T10:00:00.123Z",
-        "2026-11-29T10:00:00+08:00",
-    ] {
-        assert!(is_rfc3339(ok), "{ok}");
+fn import_errors(a: &Article, raw: &str) -> Vec<String> {
+    match parse_import(raw, char_len(&a.source)) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.iter().map(|e| e.to_string()).collect(),
     }
-    for bad in [
-        "2026-11-29",
-        "2026-11-29 10:00:00Z",
-        "2026-11-29T10:00:00",
-        "2026-11-29T10:00:00.Z",
-        "x",
-    ] {
-        assert!(!is_rfc3339(bad), "{bad}");
+}
+
+#[test]
+fn times_are_normalised_to_utc_and_impossible_ones_refused() {
+    let a = article();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&export_json(&a, &sample(&a), NOW)).unwrap();
+    v["annotations"][0]["created"] = "2026-11-29t18:00:00.5+08:00".into();
+    v["annotations"][0]["modified"] = "2026-11-29T10:00:00.123456z".into();
+    let got = parse_import(&v.to_string(), char_len(&a.source)).unwrap();
+    assert_eq!(got.annotations[0].created, "2026-11-29T10:00:00.500Z");
+    assert_eq!(got.annotations[0].modified, "2026-11-29T10:00:00.123Z");
+    v["annotations"][0]["modified"] = "2026-13-45T99:99:99Z".into();
+    let errors = import_errors(&a, &v.to_string());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("modified"), "{errors:?}");
+}
+
+#[test]
+fn an_older_version_with_an_offset_does_not_replace_a_newer_edit() {
+    let a = article();
+    let mut current = sample(&a);
+    // Edited locally at 11:00 UTC.
+    current.annotations[0].note = "本地的新版本".into();
+    current.annotations[0].modified = "2026-11-29T11:00:00.000Z".into();
+    // The file's version is from 18:30+08:00 = 10:30 UTC: older, though
+    // "2026-11-29T18…" sorts after "2026-11-29T11…" as text.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&export_json(&a, &sample(&a), NOW)).unwrap();
+    let id = current.annotations[0].id.clone();
+    for item in v["annotations"].as_array_mut().unwrap() {
+        if item["id"] == id.as_str() {
+            item["modified"] = "2026-11-29T18:30:00+08:00".into();
+            item["note"] = "文件里的旧版本".into();
+        }
+    }
+    let imported = parse_import(&v.to_string(), char_len(&a.source)).unwrap();
+    let (placed, orphans, _) = reanchor(&a, imported.annotations);
+    let merged = combine(&current, &[], placed, orphans, ImportMode::Merge);
+    assert_eq!(merged.get(&id).unwrap().note, "本地的新版本");
+}
+
+#[test]
+fn ids_offsets_and_tag_names_are_checked_never_dropped_silently() {
+    let a = article();
+    let base: serde_json::Value = serde_json::from_str(&export_json(&a, &sample(&a), NOW)).unwrap();
+    let with = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = base.clone();
+        edit(&mut v);
+        import_errors(&a, &v.to_string())
+    };
+    // An offset above 2^32 is out of range, not truncated.
+    let e = with(&|v| v["annotations"][0]["target"]["end"] = 4_294_967_301u64.into());
+    assert!(e.iter().any(|m| m.contains("4294967301")), "{e:?}");
+    // Ids made of spaces or selector characters.
+    for bad in ["   ", "\"], [data-block], [x=\"", ""] {
+        let e = with(&|v| v["annotations"][0]["id"] = bad.into());
+        assert!(e.iter().any(|m| m.contains("UUID")), "{bad:?}: {e:?}");
+    }
+    // Invisible, empty and duplicate tag names.
+    let e = with(&|v| v["annotations"][0]["tags"] = serde_json::json!(["\u{200b}\u{200d}"]));
+    assert!(e.iter().any(|m| m.contains("标签名为空")), "{e:?}");
+    let e = with(&|v| v["tags"][1]["name"] = v["tags"][0]["name"].clone());
+    assert!(e.iter().any(|m| m.contains("标签重复")), "{e:?}");
+    let e = with(&|v| v["tags"][0]["color"] = "red;background:url(http://x/)".into());
+    assert!(e.iter().any(|m| m.contains("#rrggbb")), "{e:?}");
+
+    // W3C: `urn:uuid:` with nothing after it is an error; another tool's IRI
+    // gets a UUID derived from it, and the count is reported.
+    let w3c = |id: &str| {
+        serde_json::json!({
+            "@context": W3C_CONTEXT, "type": "Annotation", "id": id,
+            "created": NOW,
+            "target": {"source": "urn:x", "selector": {"type": "TextQuoteSelector", "exact": "重庆"}}
+        })
+        .to_string()
+    };
+    assert!(import_errors(&a, &w3c("urn:uuid:"))
+        .iter()
+        .any(|m| m.contains("urn:uuid")));
+    let got = parse_import(&w3c("https://hypothes.is/a/xyz"), char_len(&a.source)).unwrap();
+    assert_eq!(got.derived_ids, 1);
+    assert!(annotator::core::annotation::normalize_uuid(&got.annotations[0].id).is_some());
+}
+
+/// A text with characters outside the BMP, so positions in code points and
+/// in UTF-16 differ.
+fn astral_article() -> Article {
+    let mut text = String::from("星辰😀之歌\n\n");
+    for i in 0..12 {
+        text.push_str(&format!(
+            "  第{i}段：𠮶字与😀表情，重庆、成都和西安，{}。\n\n",
+            "江".repeat(i)
+        ));
+    }
+    Article::parse(&text)
+}
+
+#[derive(Clone, Debug)]
+enum Made {
+    Passage(usize, usize),
+    Block(usize),
+    Document,
+    /// A W3C item with a quote only that occurs nowhere: an orphan.
+    QuoteOnlyOrphan,
+}
+
+fn made() -> impl Strategy<Value = Made> {
+    prop_oneof![
+        (0usize..400, 1usize..30).prop_map(|(s, n)| Made::Passage(s, n)),
+        (0usize..12).prop_map(Made::Block),
+        Just(Made::Document),
+        Just(Made::QuoteOnlyOrphan),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Whatever state the app can reach (passages, paragraphs, the
+    /// document, orphans imported with a quote only; astral characters,
+    /// tags, notes), both of its exports import again and give back the same
+    /// annotations.
+    #[test]
+    fn every_reachable_state_round_trips_through_both_formats(
+        items in prop::collection::vec((made(), 0usize..4, "[a-z<>\"&😀 ]{0,6}"), 0..10)
+    ) {
+        let a = astral_article();
+        let len = char_len(&a.source);
+        let mut s = Store::default();
+        let mut orphans = Vec::new();
+        for (i, (m, tag, note)) in items.into_iter().enumerate() {
+            let id = format!("00000000-0000-4000-8000-{i:012}");
+            let tags: Vec<String> = ["甲", "乙 丙", "𠮶"].iter().take(tag).map(|t| t.to_string()).collect();
+            let target = match m {
+                Made::Passage(start, n) => {
+                    let start = start.min(len - 1);
+                    Target::passage(&a, start, (start + n).min(len))
+                }
+                Made::Block(b) => Target::block(&a, &a.blocks[b % a.blocks.len()].id).unwrap(),
+                Made::Document => Target::Document,
+                Made::QuoteOnlyOrphan => {
+                    let raw = serde_json::json!({
+                        "@context": W3C_CONTEXT, "type": "Annotation", "id": format!("urn:uuid:{id}"),
+                        "created": NOW,
+                        "body": tags.iter().map(|t| serde_json::json!({"type": "TextualBody", "purpose": "tagging", "value": t})).collect::<Vec<_>>(),
+                        "target": {"source": "urn:x", "selector": {"type": "TextQuoteSelector", "exact": format!("无处可寻{i}")}}
+                    }).to_string();
+                    let imported = parse_import(&raw, len).unwrap();
+                    let (_, o, _) = reanchor(&a, imported.annotations);
+                    orphans.extend(o);
+                    continue;
+                }
+            };
+            s.apply(Command::Add(Annotation {
+                id, created: NOW.into(), modified: NOW.into(), tags, note: note.trim().to_string(), target,
+            })).unwrap();
+        }
+        let state = combine(s.state(), &[], Vec::new(), orphans, ImportMode::Merge);
+        let sorted = |mut v: Vec<Annotation>| { v.sort_by(|x, y| x.id.cmp(&y.id)); v };
+        let expected = sorted(state.all().cloned().collect());
+        for raw in [export_json(&a, &state, NOW), export_w3c(&a, &state, NOW, "x")] {
+            let back = parse_import(&raw, len);
+            prop_assert!(back.is_ok(), "{:?}", back.err());
+            prop_assert_eq!(sorted(back.unwrap().annotations), expected.clone());
+        }
     }
 }
 

@@ -121,9 +121,60 @@ pub fn next_color(tags: &[Tag]) -> String {
         .to_string()
 }
 
-/// A tag name as stored: trimmed, inner whitespace collapsed.
+/// A tag name as stored: invisible characters (zero-width spaces and
+/// joiners, direction marks, soft hyphens, controls) removed, trimmed,
+/// inner whitespace collapsed. A name that is empty after this names no tag.
 pub fn normalize_tag(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ")
+    let visible: String = name.chars().filter(|c| !is_invisible(*c)).collect();
+    visible.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{180e}'
+            | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}'
+            | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}')
+}
+
+/// Whether `c` is a `#rrggbb` colour: the only form that goes into a style
+/// attribute (anything else could carry CSS such as `url(…)`).
+pub fn is_hex_color(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
+/// `s` as a lowercase UUID (`8-4-4-4-12` hex digits), if it is one. Ids go
+/// into attribute selectors and storage keys, so nothing else is accepted.
+pub fn normalize_uuid(s: &str) -> Option<String> {
+    let groups: Vec<&str> = s.split('-').collect();
+    let lengths = [8, 4, 4, 4, 12];
+    let ok = groups.len() == 5
+        && groups
+            .iter()
+            .zip(lengths)
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+    ok.then(|| s.to_ascii_lowercase())
+}
+
+/// A UUID derived from another tool's annotation id (an IRI that is not a
+/// `urn:uuid:`): the same id always gives the same UUID, so importing the
+/// file again merges instead of duplicating. Layout of RFC 9562 version 8
+/// (custom), from the SHA-256 of the id.
+pub fn uuid_from_name(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut b: [u8; 16] = Sha256::digest(name.as_bytes())[..16]
+        .try_into()
+        .unwrap_or([0; 16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -167,5 +218,28 @@ mod tests {
     #[test]
     fn tag_names_are_trimmed_and_collapsed() {
         assert_eq!(normalize_tag("  经济  发展 "), "经济 发展");
+        assert_eq!(normalize_tag("\u{200b}\u{feff}\u{200d}"), "");
+        assert_eq!(normalize_tag("地\u{200b}名\u{0007}"), "地名");
+    }
+
+    #[test]
+    fn only_uuids_and_hex_colours_pass() {
+        assert_eq!(
+            normalize_uuid("5B0C7F0E-8C1D-4D43-9A53-0C0A4BB0D6A1").as_deref(),
+            Some("5b0c7f0e-8c1d-4d43-9a53-0c0a4bb0d6a1")
+        );
+        for bad in [
+            "",
+            "   ",
+            "\"], [data-block], [x=\"",
+            "5b0c7f0e8c1d4d439a530c0a4bb0d6a1",
+        ] {
+            assert_eq!(normalize_uuid(bad), None, "{bad}");
+        }
+        assert!(is_hex_color("#A1b2c3"));
+        assert!(!is_hex_color("red;background:url(http://x)"));
+        let u = uuid_from_name("https://hypothes.is/a/abc");
+        assert_eq!(normalize_uuid(&u), Some(u.clone()));
+        assert_eq!(u, uuid_from_name("https://hypothes.is/a/abc"));
     }
 }

@@ -7,10 +7,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::anchor::{anchor, Method};
-use super::annotation::{normalize_tag, quote_at, Annotation, Tag, Target, TextQuote};
+use super::annotation::{
+    is_hex_color, normalize_tag, normalize_uuid, quote_at, uuid_from_name, Annotation, Tag, Target,
+    TextQuote,
+};
 use super::article::Article;
 use super::store::Annotations;
 use super::text::char_len;
+use super::timestamp;
 
 pub const FORMAT: &str = "mozhu-annotations";
 pub const FORMAT_VERSION: u64 = 1;
@@ -76,11 +80,16 @@ fn w3c_annotation(doc: &DocumentInfo, a: &Annotation) -> Value {
     if !a.note.is_empty() {
         body.push(json!({"type": "TextualBody", "purpose": "commenting", "value": a.note, "format": "text/plain"}));
     }
+    // An orphan imported with a quote only has no known position (start ==
+    // end): it is exported with its quote alone, as it came.
     let selectors = |start: usize, end: usize, q: &TextQuote| {
-        vec![
+        let mut s = vec![
             json!({"type": "TextQuoteSelector", "exact": q.exact, "prefix": q.prefix, "suffix": q.suffix}),
-            json!({"type": "TextPositionSelector", "start": start, "end": end}),
-        ]
+        ];
+        if start < end {
+            s.push(json!({"type": "TextPositionSelector", "start": start, "end": end}));
+        }
+        s
     };
     let target = match &a.target {
         Target::Passage { start, end, quote } => {
@@ -164,11 +173,15 @@ pub struct Imported {
     pub document: Option<String>,
     pub tags: Vec<Tag>,
     pub annotations: Vec<Annotation>,
+    /// How many ids were not UUIDs and got one derived from them.
+    pub derived_ids: usize,
 }
 
 struct Checker {
     errors: Vec<ImportError>,
     item: Option<usize>,
+    /// W3C items whose id was another tool's IRI, given a derived UUID.
+    derived_ids: usize,
 }
 
 impl Checker {
@@ -196,21 +209,37 @@ impl Checker {
         }
     }
 
+    /// A time, normalised to UTC (`…Z`, milliseconds).
     fn time(&mut self, v: &Value, key: &str, path: &str) -> Option<String> {
         let s = self.string(v, key, path)?;
-        if is_rfc3339(&s) {
-            Some(s)
-        } else {
-            self.fail(&format!("{path}.{key}"), format!("不是 RFC 3339 时间：{s}"));
+        match timestamp::normalize(&s) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.fail(&format!("{path}.{key}"), e);
+                None
+            }
+        }
+    }
+
+    /// A tag name from a file: normalised; empty (or only invisible
+    /// characters) is an error, not a silently dropped tag.
+    fn tag_name(&mut self, name: &str, path: &str) -> Option<String> {
+        let n = normalize_tag(name);
+        if n.is_empty() {
+            self.fail(path, format!("标签名为空或只有不可见字符：{name:?}"));
             None
+        } else {
+            Some(n)
         }
     }
 
     fn offset(&mut self, v: &Value, key: &str, path: &str, length: usize) -> Option<usize> {
         let p = format!("{path}.{key}");
         match v.get(key) {
+            // Compared as u64: on wasm32 a cast to usize would truncate
+            // 4294967301 to 5.
             Some(Value::Number(n)) => match n.as_u64() {
-                Some(x) if (x as usize) <= length => Some(x as usize),
+                Some(x) if x <= length as u64 => usize::try_from(x).ok(),
                 Some(x) => {
                     self.fail(&p, format!("位置 {x} 超出文本长度 {length}"));
                     None
@@ -230,49 +259,6 @@ impl Checker {
             }
         }
     }
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`
-pub fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    if b.len() < 20
-        || !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10))
-    {
-        return false;
-    }
-    if !(matches!(b[10], b'T' | b't')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19))
-    {
-        return false;
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match b.get(i) {
-        Some(b'Z' | b'z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => {
-            b.len() == i + 6 && digits(i + 1..i + 3) && b[i + 3] == b':' && digits(i + 4..i + 6)
-        }
-        _ => false,
-    }
-}
-
-fn is_hex_color(c: &str) -> bool {
-    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
 }
 
 /// Parses and validates a file in either format. `length` is the current
@@ -303,8 +289,9 @@ pub fn parse_import(raw: &str, length: usize) -> Result<Imported, Vec<ImportErro
     let mut c = Checker {
         errors: Vec::new(),
         item: None,
+        derived_ids: 0,
     };
-    let result = if value.get("format").and_then(Value::as_str) == Some(FORMAT) {
+    let mut result = if value.get("format").and_then(Value::as_str) == Some(FORMAT) {
         parse_project(&value, length, &mut c)
     } else if is_w3c(&value) {
         parse_w3c(&value, length, &mut c)
@@ -318,6 +305,7 @@ pub fn parse_import(raw: &str, length: usize) -> Result<Imported, Vec<ImportErro
             c.fail("id", format!("编号重复：{}", a.id));
         }
     }
+    result.derived_ids = c.derived_ids;
     if c.errors.is_empty() {
         Ok(result)
     } else {
@@ -357,18 +345,21 @@ fn parse_project(v: &Value, length: usize, c: &mut Checker) -> Imported {
                 let path = format!("tags[{i}]");
                 let (name, color) = (c.string(t, "name", &path), c.string(t, "color", &path));
                 if let (Some(name), Some(color)) = (name, color) {
-                    if normalize_tag(&name).is_empty() {
-                        c.fail(&format!("{path}.name"), "标签名为空");
-                    } else if !is_hex_color(&color) {
+                    let name = c.tag_name(&name, &format!("{path}.name"));
+                    if !is_hex_color(&color) {
                         c.fail(
                             &format!("{path}.color"),
                             format!("颜色应为 #rrggbb，而不是 {color}"),
                         );
-                    } else {
-                        tags.push(Tag {
-                            name: normalize_tag(&name),
-                            color: color.to_ascii_lowercase(),
-                        });
+                    } else if let Some(name) = name {
+                        if tags.iter().any(|t: &Tag| t.name == name) {
+                            c.fail(&format!("{path}.name"), format!("标签重复：{name}"));
+                        } else {
+                            tags.push(Tag {
+                                name,
+                                color: color.to_ascii_lowercase(),
+                            });
+                        }
                     }
                 }
             }
@@ -398,6 +389,7 @@ fn parse_project(v: &Value, length: usize, c: &mut Checker) -> Imported {
         document,
         tags,
         annotations,
+        derived_ids: 0,
     }
 }
 
@@ -406,16 +398,30 @@ fn project_annotation(v: &Value, path: &str, length: usize, c: &mut Checker) -> 
         c.fail(path, "应为对象");
         return None;
     }
-    let id = c.string(v, "id", path).filter(|s| !s.trim().is_empty());
+    let id = c.string(v, "id", path).and_then(|raw| {
+        let id = normalize_uuid(&raw);
+        if id.is_none() {
+            c.fail(
+                &format!("{path}.id"),
+                format!("编号应为 UUID，而不是 {raw:?}"),
+            );
+        }
+        id
+    });
     let created = c.time(v, "created", path);
     let modified = c.time(v, "modified", path);
     let tags = match v.get("tags") {
-        Some(Value::Array(t)) if t.iter().all(Value::is_string) => t
-            .iter()
-            .filter_map(Value::as_str)
-            .map(normalize_tag)
-            .filter(|t| !t.is_empty())
-            .collect(),
+        Some(Value::Array(t)) if t.iter().all(Value::is_string) => {
+            let mut tags: Vec<String> = Vec::new();
+            for (i, raw) in t.iter().filter_map(Value::as_str).enumerate() {
+                if let Some(n) = c.tag_name(raw, &format!("{path}.tags[{i}]")) {
+                    if !tags.contains(&n) {
+                        tags.push(n);
+                    }
+                }
+            }
+            tags
+        }
         _ => {
             c.fail(&format!("{path}.tags"), "应为字符串数组");
             Vec::new()
@@ -452,8 +458,10 @@ fn project_annotation(v: &Value, path: &str, length: usize, c: &mut Checker) -> 
                 } else {
                     None
                 };
+                // start == end: an orphan whose position was never known
+                // (imported with a quote only); it is re-anchored by quote.
                 match (start, end, quote) {
-                    (Some(s), Some(e), Some(quote)) if s < e => Some(match block {
+                    (Some(s), Some(e), Some(quote)) if s <= e => Some(match block {
                         Some(block) => Target::Block {
                             block,
                             start: s,
@@ -467,7 +475,7 @@ fn project_annotation(v: &Value, path: &str, length: usize, c: &mut Checker) -> 
                         },
                     }),
                     (Some(s), Some(e), Some(_)) => {
-                        c.fail(&tpath, format!("起点 {s} 不在终点 {e} 之前"));
+                        c.fail(&tpath, format!("起点 {s} 在终点 {e} 之后"));
                         None
                     }
                     _ => None,
@@ -528,6 +536,7 @@ fn parse_w3c(v: &Value, length: usize, c: &mut Checker) -> Imported {
         document,
         tags: Vec::new(),
         annotations,
+        derived_ids: 0,
     }
 }
 
@@ -564,10 +573,22 @@ fn w3c_item(
         return None;
     }
     let raw_id = c.string(v, "id", path)?;
-    let id = raw_id
-        .strip_prefix("urn:uuid:")
-        .unwrap_or(&raw_id)
-        .to_string();
+    let id = match raw_id.strip_prefix("urn:uuid:") {
+        Some(u) => normalize_uuid(u),
+        None if raw_id.trim().is_empty() => None,
+        // Another tool's IRI: a UUID derived from it (counted in the report).
+        None => {
+            c.derived_ids += 1;
+            Some(uuid_from_name(&raw_id))
+        }
+    };
+    let Some(id) = id else {
+        c.fail(
+            &format!("{path}.id"),
+            format!("编号应为 urn:uuid:<UUID> 或一个 IRI，而不是 {raw_id:?}"),
+        );
+        return None;
+    };
     let created = c.time(v, "created", path);
     let modified = match v.get("modified") {
         Some(_) => c.time(v, "modified", path),
@@ -585,7 +606,13 @@ fn w3c_item(
             }
         };
         match b.get("purpose").and_then(Value::as_str) {
-            Some("tagging") => tags.push(normalize_tag(&value)),
+            Some("tagging") => {
+                if let Some(t) = c.tag_name(&value, &format!("{bp}.value")) {
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+            }
             _ => notes.push(value),
         }
     }
@@ -626,10 +653,10 @@ fn w3c_item(
                     c.offset(p, "start", &pp, length)?,
                     c.offset(p, "end", &pp, length)?,
                 );
-                if s < e {
+                if s <= e {
                     Some((s, e))
                 } else {
-                    c.fail(&pp, format!("起点 {s} 不在终点 {e} 之前"));
+                    c.fail(&pp, format!("起点 {s} 在终点 {e} 之后"));
                     None
                 }
             });
@@ -763,7 +790,8 @@ pub enum ImportMode {
     Replace,
 }
 
-/// The state after importing (already re-anchored) annotations.
+/// The state after importing (already re-anchored) annotations. Linear in
+/// the number of annotations (a map by id), and times compare as instants.
 pub fn combine(
     current: &Annotations,
     tags: &[Tag],
@@ -771,6 +799,7 @@ pub fn combine(
     orphans: Vec<Annotation>,
     mode: ImportMode,
 ) -> Annotations {
+    use std::collections::HashMap;
     let mut next = match mode {
         ImportMode::Merge => current.clone(),
         ImportMode::Replace => Annotations::default(),
@@ -782,37 +811,34 @@ pub fn combine(
             None => next.tags.push(t.clone()),
         }
     }
+    // id -> (is orphan, the annotation)
+    let mut by_id: HashMap<String, (bool, Annotation)> = next
+        .annotations
+        .drain(..)
+        .map(|a| (a.id.clone(), (false, a)))
+        .chain(next.orphans.drain(..).map(|a| (a.id.clone(), (true, a))))
+        .collect();
     for (a, is_orphan) in placed
         .into_iter()
         .map(|a| (a, false))
         .chain(orphans.into_iter().map(|a| (a, true)))
     {
-        let existing = next
-            .annotations
-            .iter()
-            .chain(next.orphans.iter())
-            .find(|x| x.id == a.id)
-            .map(|x| x.modified.clone());
-        match existing {
-            Some(m) if m >= a.modified => continue,
-            Some(_) => {
-                next.annotations.retain(|x| x.id != a.id);
-                next.orphans.retain(|x| x.id != a.id);
-            }
-            None => {}
+        let keep_existing = by_id
+            .get(&a.id)
+            .is_some_and(|(_, old)| !timestamp::is_later(&a.modified, &old.modified));
+        if !keep_existing {
+            by_id.insert(a.id.clone(), (is_orphan, a));
         }
+    }
+    for (is_orphan, a) in by_id.into_values() {
         if is_orphan {
             next.orphans.push(a);
         } else {
             next.annotations.push(a);
         }
     }
-    let used: Vec<String> = next
-        .annotations
-        .iter()
-        .chain(next.orphans.iter())
-        .flat_map(|a| a.tags.clone())
-        .collect();
+    next.normalize_order();
+    let used: Vec<String> = next.all().flat_map(|a| a.tags.clone()).collect();
     for name in used {
         if next.tag(&name).is_none() {
             let color = super::annotation::next_color(&next.tags);

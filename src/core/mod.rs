@@ -13,3 +13,4 @@ pub mod segment;
 pub mod snap;
 pub mod store;
 pub mod text;
+pub mod timestamp;

@@ -1,12 +1,21 @@
 //! The annotation store: applies commands, keeps tags consistent, and keeps
 //! the undo/redo history. Ids and times come in with the commands, so the
 //! store is deterministic and testable without a clock.
+//!
+//! A history step records only what its command changed (each touched
+//! annotation before and after, the tag list when it changed), not a copy of
+//! everything: memory grows with what changed, and undo puts back only this
+//! tab's own changes. An annotation another tab changed since is left as
+//! that tab made it (undo says so) instead of being overwritten.
 
 use serde::{Deserialize, Serialize};
 
-use super::annotation::{next_color, normalize_tag, Annotation, Tag};
+use super::annotation::{is_hex_color, next_color, normalize_tag, Annotation, Tag};
 
 /// Everything a person made for one document: what is saved and exported.
+/// `annotations` and `orphans` are each kept sorted by id (see
+/// `normalize_order`), so lookups are binary searches and a history step
+/// can put an annotation back exactly where it was.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotations {
     pub annotations: Vec<Annotation>,
@@ -19,10 +28,40 @@ pub struct Annotations {
 
 impl Annotations {
     pub fn get(&self, id: &str) -> Option<&Annotation> {
-        self.annotations
-            .iter()
-            .chain(self.orphans.iter())
-            .find(|a| a.id == id)
+        self.slot(id).map(|(_, a)| a)
+    }
+
+    /// The annotation `id` and whether it is an orphan.
+    pub fn slot(&self, id: &str) -> Option<(bool, &Annotation)> {
+        let find = |list: &[Annotation]| list.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
+        find(&self.annotations)
+            .map(|i| (false, &self.annotations[i]))
+            .or_else(|| find(&self.orphans).map(|i| (true, &self.orphans[i])))
+    }
+
+    /// Puts `slot` (an annotation and whether it is an orphan) in place of
+    /// whatever has the id `id`, or removes it with `None`.
+    pub fn set_slot(&mut self, id: &str, slot: Option<(bool, Annotation)>) {
+        for list in [&mut self.annotations, &mut self.orphans] {
+            if let Ok(i) = list.binary_search_by(|a| a.id.as_str().cmp(id)) {
+                list.remove(i);
+            }
+        }
+        if let Some((orphan, a)) = slot {
+            let list = if orphan {
+                &mut self.orphans
+            } else {
+                &mut self.annotations
+            };
+            let i = list.partition_point(|x| x.id < a.id);
+            list.insert(i, a);
+        }
+    }
+
+    /// Sorts both lists by id, the order every other method relies on.
+    pub fn normalize_order(&mut self) {
+        self.annotations.sort_by(|a, b| a.id.cmp(&b.id));
+        self.orphans.sort_by(|a, b| a.id.cmp(&b.id));
     }
 
     pub fn tag(&self, name: &str) -> Option<&Tag> {
@@ -135,15 +174,174 @@ impl std::fmt::Display for StoreError {
 /// How many steps of history are kept.
 pub const HISTORY_LIMIT: usize = 500;
 
+/// An annotation and whether it is an orphan: what one id holds.
+pub type Slot = (bool, Annotation);
+
+/// What one id held before and after a step.
+#[derive(Clone, Debug, PartialEq)]
+struct Entry {
+    id: String,
+    before: Option<Slot>,
+    after: Option<Slot>,
+}
+
+/// One undoable step: only what it changed.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Change {
+    entries: Vec<Entry>,
+    /// The whole tag list before and after, when the step changed it (tags
+    /// are few; their order is the order the popup offers them in).
+    tags: Option<(Vec<Tag>, Vec<Tag>)>,
+}
+
+impl Change {
+    fn between(before: &Annotations, after: &Annotations) -> Change {
+        let mut entries: Vec<Entry> = Vec::new();
+        for orphan in [false, true] {
+            let list = |a: &Annotations| {
+                if orphan {
+                    a.orphans.clone()
+                } else {
+                    a.annotations.clone()
+                }
+            };
+            for (id, b, a) in diff_sorted(&list(before), &list(after)) {
+                let (b, a) = (b.map(|x| (orphan, x)), a.map(|x| (orphan, x)));
+                // An id that moved between the lists is one entry.
+                match entries.iter_mut().find(|e| e.id == id) {
+                    Some(e) => {
+                        e.before = e.before.take().or(b);
+                        e.after = e.after.take().or(a);
+                    }
+                    None => entries.push(Entry {
+                        id,
+                        before: b,
+                        after: a,
+                    }),
+                }
+            }
+        }
+        let tags = (before.tags != after.tags).then(|| (before.tags.clone(), after.tags.clone()));
+        Change { entries, tags }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.tags.is_none()
+    }
+
+    /// Moves `state` from this step's one side to the other (`forward`:
+    /// before -> after). An id whose value is no longer what this step left
+    /// (another tab changed it) is left alone and counted.
+    fn replay(&self, state: &mut Annotations, forward: bool) -> usize {
+        let mut skipped = 0;
+        for e in &self.entries {
+            let (from, to) = if forward {
+                (&e.before, &e.after)
+            } else {
+                (&e.after, &e.before)
+            };
+            let now = state.slot(&e.id).map(|(o, a)| (o, a.clone()));
+            if now == *from {
+                state.set_slot(&e.id, to.clone());
+            } else {
+                skipped += 1;
+            }
+        }
+        if let Some((before, after)) = &self.tags {
+            let (from, to) = if forward {
+                (before, after)
+            } else {
+                (after, before)
+            };
+            if state.tags == *from {
+                state.tags = to.clone();
+            } else {
+                // Tags another tab changed meanwhile: per name, only what
+                // is still as this step left it.
+                let names: Vec<String> = from
+                    .iter()
+                    .chain(to.iter())
+                    .map(|t| t.name.clone())
+                    .collect();
+                for name in names {
+                    let find = |l: &[Tag]| l.iter().find(|t| t.name == name).cloned();
+                    if find(&state.tags) == find(from) {
+                        state.tags.retain(|t| t.name != name);
+                        if let Some(t) = find(to) {
+                            state.tags.push(t);
+                        }
+                    }
+                }
+            }
+        }
+        // Every tag an annotation uses exists, whatever was skipped.
+        let used: Vec<String> = state.all().flat_map(|a| a.tags.clone()).collect();
+        state.ensure_tags(&used);
+        skipped
+    }
+}
+
+/// `(id, before, after)` for every id whose annotation differs between two
+/// lists sorted by id: one linear walk.
+fn diff_sorted(
+    before: &[Annotation],
+    after: &[Annotation],
+) -> Vec<(String, Option<Annotation>, Option<Annotation>)> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < before.len() || j < after.len() {
+        match (before.get(i), after.get(j)) {
+            (Some(b), Some(a)) if b.id == a.id => {
+                if b != a {
+                    out.push((b.id.clone(), Some(b.clone()), Some(a.clone())));
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(b), Some(a)) if b.id < a.id => {
+                out.push((b.id.clone(), Some(b.clone()), None));
+                i += 1;
+            }
+            (Some(b), None) => {
+                out.push((b.id.clone(), Some(b.clone()), None));
+                i += 1;
+            }
+            (_, Some(a)) => {
+                out.push((a.id.clone(), None, Some(a.clone())));
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+/// What an undo or redo did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replayed {
+    /// There was nothing to undo (or redo).
+    Nothing,
+    /// Done; `skipped` annotations had been changed by another tab since and
+    /// were left as that tab made them.
+    Done { skipped: usize },
+}
+
+impl Replayed {
+    pub fn happened(self) -> bool {
+        self != Replayed::Nothing
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Store {
     current: Annotations,
-    undo: Vec<Annotations>,
-    redo: Vec<Annotations>,
+    undo: Vec<Change>,
+    redo: Vec<Change>,
 }
 
 impl Store {
-    pub fn new(initial: Annotations) -> Self {
+    pub fn new(mut initial: Annotations) -> Self {
+        initial.normalize_order();
         Store {
             current: initial,
             undo: Vec::new(),
@@ -166,9 +364,10 @@ impl Store {
     /// Applies `cmd`; on error nothing changes.
     pub fn apply(&mut self, cmd: Command) -> Result<(), StoreError> {
         let next = apply(&self.current, cmd)?;
-        if next != self.current {
-            let prev = std::mem::replace(&mut self.current, next);
-            self.undo.push(prev);
+        let change = Change::between(&self.current, &next);
+        if !change.is_empty() {
+            self.current = next;
+            self.undo.push(change);
             if self.undo.len() > HISTORY_LIMIT {
                 self.undo.remove(0);
             }
@@ -177,34 +376,49 @@ impl Store {
         Ok(())
     }
 
-    pub fn undo(&mut self) -> bool {
+    pub fn undo(&mut self) -> Replayed {
         match self.undo.pop() {
-            Some(prev) => {
-                self.redo.push(std::mem::replace(&mut self.current, prev));
-                true
+            Some(change) => {
+                let skipped = change.replay(&mut self.current, false);
+                self.redo.push(change);
+                Replayed::Done { skipped }
             }
-            None => false,
+            None => Replayed::Nothing,
         }
     }
 
-    pub fn redo(&mut self) -> bool {
+    pub fn redo(&mut self) -> Replayed {
         match self.redo.pop() {
-            Some(next) => {
-                self.undo.push(std::mem::replace(&mut self.current, next));
-                true
+            Some(change) => {
+                let skipped = change.replay(&mut self.current, true);
+                self.undo.push(change);
+                Replayed::Done { skipped }
             }
-            None => false,
+            None => Replayed::Nothing,
         }
     }
 
-    /// Takes a state changed elsewhere (another tab) as the new current
-    /// state, keeping the history so this tab's own edits stay undoable.
-    pub fn adopt(&mut self, outside: Annotations) {
-        if outside != self.current {
-            let prev = std::mem::replace(&mut self.current, outside);
-            self.undo.push(prev);
-            self.redo.clear();
-        }
+    /// Takes a state changed elsewhere (another tab) as the current state.
+    /// It is not this tab's action, so it is not in this tab's history; the
+    /// history stays, and undo skips what the other tab changed since.
+    pub fn adopt(&mut self, mut outside: Annotations) {
+        outside.normalize_order();
+        self.current = outside;
+    }
+
+    /// Memory held by the history, in annotations stored (a measure for
+    /// tests: it grows with what changed, not with the collection).
+    pub fn history_size(&self) -> usize {
+        self.undo
+            .iter()
+            .chain(self.redo.iter())
+            .map(|c| {
+                c.entries
+                    .iter()
+                    .map(|e| e.before.is_some() as usize + e.after.is_some() as usize)
+                    .sum::<usize>()
+            })
+            .sum()
     }
 }
 
@@ -222,10 +436,6 @@ fn clean_tags(tags: &[String]) -> Vec<String> {
     out
 }
 
-fn is_hex_color(c: &str) -> bool {
-    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
-}
-
 fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
     let mut next = cur.clone();
     match cmd {
@@ -238,7 +448,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
             }
             a.tags = clean_tags(&a.tags);
             next.ensure_tags(&a.tags);
-            next.annotations.push(a);
+            next.set_slot(&a.id.clone(), Some((false, a)));
         }
         Command::Edit {
             id,
@@ -336,7 +546,10 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 }
             }
         }
-        Command::Replace(all) => next = all,
+        Command::Replace(mut all) => {
+            all.normalize_order();
+            next = all
+        }
     }
     Ok(next)
 }
@@ -464,11 +677,11 @@ mod tests {
     fn a_new_edit_clears_redo() {
         let mut s = Store::default();
         s.apply(Command::Add(ann("a", 0, 2, &[]))).unwrap();
-        assert!(s.undo());
+        assert!(s.undo().happened());
         assert!(s.can_redo());
         s.apply(Command::Add(ann("b", 0, 2, &[]))).unwrap();
         assert!(!s.can_redo());
-        assert!(!s.redo());
+        assert!(!s.redo().happened());
     }
 
     fn command() -> impl Strategy<Value = Command> {
@@ -549,14 +762,64 @@ mod tests {
                 }
             }
             let last = s.state().clone();
-            for _ in 0..applied { prop_assert!(s.undo()); }
-            prop_assert!(s.undo());
+            for _ in 0..applied { prop_assert!(s.undo().happened()); }
+            prop_assert!(s.undo().happened());
             prop_assert_eq!(s.state(), &Annotations::default());
-            prop_assert!(s.redo());
+            prop_assert!(s.redo().happened());
             prop_assert_eq!(s.state(), &initial);
-            for _ in 0..applied { prop_assert!(s.redo()); }
+            for _ in 0..applied { prop_assert!(s.redo().happened()); }
             prop_assert_eq!(s.state(), &last);
-            prop_assert!(!s.redo());
+            prop_assert!(!s.redo().happened());
+        }
+
+        #[test]
+        fn a_step_remembers_only_what_it_changed(cmds in prop::collection::vec(command(), 0..40)) {
+            let mut s = Store::default();
+            for i in 0..30 {
+                s.apply(Command::Add(ann(&format!("base{i:02}"), i, i + 1, &[]))).unwrap();
+            }
+            let base = s.history_size();
+            prop_assert_eq!(base, 30);
+            for c in cmds {
+                let before = s.history_size();
+                let touched = match &c {
+                    Command::Add(_) | Command::Edit { .. } | Command::Delete { .. } => 2,
+                    // Tag commands touch the annotations with the tag (at
+                    // most the four ids the strategy uses, plus "seed").
+                    _ => 2 * 5,
+                };
+                if s.apply(c).is_ok() {
+                    prop_assert!(s.history_size() <= before + touched);
+                }
+            }
+        }
+
+        #[test]
+        fn undo_leaves_another_tabs_changes_alone(cmds in prop::collection::vec(command(), 1..20)) {
+            let mut s = Store::default();
+            for c in cmds {
+                let _ = s.apply(c);
+            }
+            // Another tab adds an annotation and edits one of ours.
+            let mut outside = s.state().clone();
+            outside.set_slot("zz-theirs", Some((false, ann("zz-theirs", 60, 62, &[]))));
+            let edited = outside.annotations.iter().find(|a| a.id != "zz-theirs").map(|a| a.id.clone());
+            if let Some(id) = &edited {
+                let mut a = outside.get(id).unwrap().clone();
+                a.note = "theirs".into();
+                outside.set_slot(id, Some((false, a)));
+            }
+            s.adopt(outside);
+            while s.undo().happened() {}
+            prop_assert!(s.state().get("zz-theirs").is_some());
+            if let Some(id) = edited {
+                prop_assert_eq!(&s.state().get(&id).unwrap().note, "theirs");
+            }
+            for a in s.state().all() {
+                for t in &a.tags {
+                    prop_assert!(s.state().tag(t).is_some());
+                }
+            }
         }
     }
 }

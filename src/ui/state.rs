@@ -10,7 +10,7 @@ use crate::core::article::Article;
 use crate::core::exchange::{combine, AnchorReport, ImportMode};
 use crate::core::keywords::{keywords, Keywords};
 use crate::core::segment::{Token, UserDict};
-use crate::core::store::{Annotations, Command, Store};
+use crate::core::store::{Annotations, Command, Replayed, Store};
 
 /// How many keywords the panel lists per ranking.
 const KEYWORD_COUNT: usize = 20;
@@ -275,24 +275,10 @@ impl Reducible for AppState {
                 }
             }
             Action::Undo => {
-                next.message = Some(
-                    if next.store.undo() {
-                        "已撤销"
-                    } else {
-                        "没有可撤销的操作"
-                    }
-                    .into(),
-                );
+                next.message = Some(replayed_message(next.store.undo(), "撤销"));
             }
             Action::Redo => {
-                next.message = Some(
-                    if next.store.redo() {
-                        "已重做"
-                    } else {
-                        "没有可重做的操作"
-                    }
-                    .into(),
-                );
+                next.message = Some(replayed_message(next.store.redo(), "重做"));
             }
             Action::SelectAnnotation(id) => next.selected = id,
             Action::Focus(id) => {
@@ -345,6 +331,17 @@ impl Reducible for AppState {
             }
         }
         Rc::new(next)
+    }
+}
+
+/// What undo or redo did, in words.
+fn replayed_message(r: Replayed, verb: &str) -> String {
+    match r {
+        Replayed::Nothing => format!("没有可{verb}的操作"),
+        Replayed::Done { skipped: 0 } => format!("已{verb}"),
+        Replayed::Done { skipped } => {
+            format!("已{verb}；其中 {skipped} 条标注已在另一标签页中修改，保留了那边的版本")
+        }
     }
 }
 
