@@ -3,9 +3,12 @@
 #![cfg(target_arch = "wasm32")]
 
 use annotator::core::article::Article;
+use annotator::core::persist;
+use annotator::core::segment::UserDict;
 use annotator::platform::storage::{self, StorageError};
 use annotator::platform::{selection, timing};
 use annotator::ui::components::app::App;
+use annotator::ui::hooks::settings::{load_setting, Setting};
 use annotator::ui::SEED_ARTICLE;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -80,11 +83,49 @@ fn storage_round_trips_and_reports_a_full_quota_without_damage() {
 }
 
 #[wasm_bindgen_test]
-fn storage_reports_damaged_json_instead_of_hiding_it() {
-    storage::set("mozhu.test.damaged", "{oops").unwrap();
-    let loaded: Result<Option<Vec<u32>>, String> = storage::load("mozhu.test.damaged");
-    assert!(loaded.is_err());
-    storage::remove("mozhu.test.damaged").unwrap();
+fn a_damaged_setting_is_kept_aside_once_and_reported() {
+    let key = persist::setting_key("browsertest", "userdict");
+    storage::set(&key, "{oops").unwrap();
+    let mut warnings = Vec::new();
+    let got: Setting<UserDict> = load_setting("browsertest", "userdict", &mut warnings);
+    assert_eq!(got.value, UserDict::default());
+    assert!(
+        got.extra.is_some(),
+        "may be saved: the original is kept aside"
+    );
+    assert_eq!(warnings.len(), 1);
+    let backup = persist::backup_key("browsertest", "{oops");
+    assert!(warnings[0].contains(&backup), "{warnings:?}");
+    assert_eq!(storage::get(&backup).unwrap().as_deref(), Some("{oops"));
+    assert_eq!(storage::get(&key).unwrap(), None);
+    // The same damaged value again: still one backup, not a second copy.
+    storage::set(&key, "{oops").unwrap();
+    let before = storage::entries_with_prefix("mozhu.backup.browsertest")
+        .unwrap()
+        .len();
+    let _: Setting<UserDict> = load_setting("browsertest", "userdict", &mut Vec::new());
+    let after = storage::entries_with_prefix("mozhu.backup.browsertest")
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+    storage::remove(&backup).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_setting_keeps_the_fields_a_newer_version_wrote() {
+    let key = persist::setting_key("browsertest2", "userdict");
+    storage::set(&key, r#"{"join":["成渝"],"split":[],"future":{"x":1}}"#).unwrap();
+    let got: Setting<UserDict> = load_setting("browsertest2", "userdict", &mut Vec::new());
+    assert_eq!(got.value.join, ["成渝"]);
+    assert_eq!(got.extra.unwrap()["future"]["x"], 1);
+    storage::remove(&key).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_storage_error_is_described_in_words() {
+    let e = js_sys::Error::new("boom");
+    e.set_name("NotAllowedError");
+    assert_eq!(storage::describe(&e.into()), "NotAllowedError: boom");
 }
 
 /// DOM offsets (UTF-16, split over nested elements) become code points of

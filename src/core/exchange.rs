@@ -313,6 +313,39 @@ pub fn parse_import(raw: &str, length: usize) -> Result<Imported, Vec<ImportErro
     }
 }
 
+/// Checks one annotation object in the project's format (as stored in
+/// localStorage and in files): the same rules as a file import.
+pub fn check_annotation(v: &Value, length: usize) -> Result<Annotation, String> {
+    let mut c = Checker {
+        errors: Vec::new(),
+        item: None,
+        derived_ids: 0,
+    };
+    let a = project_annotation(v, "标注", length, &mut c);
+    match (a, c.errors.is_empty()) {
+        (Some(a), true) => Ok(a),
+        _ => Err(c
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("；")),
+    }
+}
+
+/// Checks one tag object (`name`, `#rrggbb` colour).
+pub fn check_tag(v: &Value) -> Result<Tag, String> {
+    let name = v.get("name").and_then(Value::as_str).map(normalize_tag);
+    let color = v.get("color").and_then(Value::as_str);
+    match (name, color) {
+        (Some(n), Some(c)) if !n.is_empty() && is_hex_color(c) => Ok(Tag {
+            name: n,
+            color: c.to_ascii_lowercase(),
+        }),
+        _ => Err(format!("标签应有名字和 #rrggbb 颜色：{v}")),
+    }
+}
+
 fn is_w3c(v: &Value) -> bool {
     let ty = |v: &Value| v.get("type").and_then(Value::as_str).map(str::to_string);
     match v {
@@ -838,12 +871,6 @@ pub fn combine(
         }
     }
     next.normalize_order();
-    let used: Vec<String> = next.all().flat_map(|a| a.tags.clone()).collect();
-    for name in used {
-        if next.tag(&name).is_none() {
-            let color = super::annotation::next_color(&next.tags);
-            next.tags.push(Tag { name, color });
-        }
-    }
+    next.ensure_used_tags();
     next
 }

@@ -1,136 +1,406 @@
-//! What is kept in localStorage for a document, and how two tabs' changes
-//! are merged without losing either.
+//! What is kept in localStorage for a document, and how tabs share it.
+//!
+//! One key per annotation (`mozhu.v2.<sha256>.a.<uuid>`) and per tag
+//! (`mozhu.v2.<sha256>.t.<name>`). A tab writes only the keys of what it
+//! changed, and each key is written whole, so two tabs saving at the same
+//! moment can never lose each other's annotations: there is no
+//! read-merge-write of a shared value to race on. When both change the same
+//! annotation, the newer `modified` wins and an edit wins over a deletion,
+//! the same on every tab.
+//!
+//! Stored values are checked like an import (UUID ids, `#rrggbb` colours,
+//! valid times, positions inside the text); a value that fails is kept
+//! aside under a backup key, never overwritten. Fields this version does not
+//! know (written by a newer one) are kept and written back.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use std::collections::HashMap;
 
-use super::annotation::{Annotation, Tag};
-use super::store::Annotations;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
-/// Version of the stored layout; anything else is kept aside, not read.
-pub const STORAGE_VERSION: u64 = 1;
+use super::annotation::{normalize_uuid, Annotation, Tag};
+use super::exchange::{check_annotation, check_tag};
+use super::store::{Annotations, Slot};
+use super::timestamp;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stored {
-    pub version: u64,
-    /// sha256 of the text these annotations belong to.
-    pub document: String,
-    pub saved: String,
-    #[serde(flatten)]
-    pub data: Annotations,
+/// Version of the stored layout, part of every key: a newer layout uses
+/// other keys and is never read or overwritten by this version.
+pub const STORAGE_VERSION: u64 = 2;
+
+pub fn prefix(doc: &str) -> String {
+    format!("mozhu.v{STORAGE_VERSION}.{doc}.")
 }
 
-pub fn encode(document: &str, data: &Annotations, now: &str) -> String {
-    serde_json::to_string(&Stored {
-        version: STORAGE_VERSION,
-        document: document.into(),
-        saved: now.into(),
-        data: data.clone(),
-    })
-    .unwrap_or_default()
+pub fn annotation_key(doc: &str, id: &str) -> String {
+    format!("{}a.{id}", prefix(doc))
 }
 
-/// Why stored data could not be used (it is then backed up, never overwritten).
+pub fn tag_key(doc: &str, name: &str) -> String {
+    format!("{}t.{name}", prefix(doc))
+}
+
+/// A per-document setting (`userdict`, `wordview`).
+pub fn setting_key(doc: &str, what: &str) -> String {
+    format!("{}{what}", prefix(doc))
+}
+
+/// The single key version 1 kept everything in; read once and migrated.
+pub fn legacy_key(doc: &str) -> String {
+    format!("mozhu.v1.{doc}.annotations")
+}
+
+/// Where a damaged value is kept aside: named by a hash of the value, so the
+/// same damaged value is kept once, however often the page is loaded.
+pub fn backup_key(doc: &str, raw: &str) -> String {
+    let hash = Sha256::digest(raw.as_bytes());
+    let hex: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("mozhu.backup.{doc}.{hex}")
+}
+
+/// What a storage key under a document's prefix holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Unreadable {
-    Damaged(String),
-    UnknownVersion(u64),
-    OtherDocument(String),
+pub enum KeyKind {
+    Annotation(String),
+    Tag(String),
 }
 
-impl std::fmt::Display for Unreadable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unreadable::Damaged(e) => write!(f, "已保存的数据已损坏（{e}）"),
-            Unreadable::UnknownVersion(v) => write!(f, "已保存的数据来自更新的版本（第 {v} 版）"),
-            Unreadable::OtherDocument(d) => write!(f, "已保存的数据属于另一篇文本（{d}）"),
-        }
-    }
-}
-
-pub fn decode(raw: &str, document: &str) -> Result<Annotations, Unreadable> {
-    let value: Value = serde_json::from_str(raw).map_err(|e| Unreadable::Damaged(e.to_string()))?;
-    match value.get("version").and_then(Value::as_u64) {
-        Some(STORAGE_VERSION) => {}
-        Some(v) => return Err(Unreadable::UnknownVersion(v)),
-        None => return Err(Unreadable::Damaged("没有版本号".into())),
-    }
-    let stored: Stored =
-        serde_json::from_value(value).map_err(|e| Unreadable::Damaged(e.to_string()))?;
-    if stored.document != document {
-        return Err(Unreadable::OtherDocument(stored.document));
-    }
-    Ok(stored.data)
-}
-
-/// Three-way merge of a change made in another tab: `base` is what was
-/// stored before it, `theirs` what it stored, `ours` this tab's state. Per
-/// annotation (and tag): a side that did not change it takes the other's
-/// version; when both changed it, the newer `modified` wins, and an edit wins
-/// over a deletion, so no one's work is lost.
-pub fn merge3(base: &Annotations, theirs: &Annotations, ours: &Annotations) -> Annotations {
-    Annotations {
-        annotations: merge_by(
-            &base.annotations,
-            &theirs.annotations,
-            &ours.annotations,
-            |a| &a.id,
-            newer,
-        ),
-        orphans: merge_by(
-            &base.orphans,
-            &theirs.orphans,
-            &ours.orphans,
-            |a| &a.id,
-            newer,
-        ),
-        tags: merge_by(
-            &base.tags,
-            &theirs.tags,
-            &ours.tags,
-            |t: &Tag| &t.name,
-            |_, o| o.clone(),
-        ),
-    }
-}
-
-fn newer(t: &Annotation, o: &Annotation) -> Annotation {
-    if t.modified > o.modified {
-        t.clone()
+pub fn key_kind(doc: &str, key: &str) -> Option<KeyKind> {
+    let rest = key.strip_prefix(&prefix(doc))?;
+    if let Some(id) = rest.strip_prefix("a.") {
+        Some(KeyKind::Annotation(id.to_string()))
     } else {
-        o.clone()
+        rest.strip_prefix("t.")
+            .map(|name| KeyKind::Tag(name.to_string()))
     }
 }
 
-fn merge_by<T: Clone + PartialEq>(
-    base: &[T],
-    theirs: &[T],
-    ours: &[T],
-    key: impl Fn(&T) -> &String,
-    both_changed: impl Fn(&T, &T) -> T,
-) -> Vec<T> {
-    let find = |list: &[T], k: &String| list.iter().find(|x| key(x) == k).cloned();
-    let mut keys: Vec<String> = Vec::new();
-    for x in theirs.iter().chain(ours.iter()).chain(base.iter()) {
-        if !keys.contains(key(x)) {
-            keys.push(key(x).clone());
+/// Unknown fields of stored values, by storage key.
+pub type Extras = HashMap<String, Map<String, Value>>;
+
+const ANNOTATION_FIELDS: &[&str] = &["id", "created", "modified", "tags", "note", "target"];
+const TAG_FIELDS: &[&str] = &["name", "color", "order"];
+
+fn unknown_fields(v: &Value, known: &[&str]) -> Map<String, Value> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !known.contains(&k.as_str()) && k.as_str() != "orphan")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One stored value, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Annotation(Slot),
+    /// A tag and its place in the tag list.
+    Tag(Tag, u64),
+}
+
+/// Reads the value of `key`; `Err` says why it cannot be used.
+pub fn read_item(
+    doc: &str,
+    length: usize,
+    key: &str,
+    raw: &str,
+) -> Result<(Item, Map<String, Value>), String> {
+    let kind = key_kind(doc, key).ok_or_else(|| format!("不是本文的键：{key}"))?;
+    let v: Value = serde_json::from_str(raw).map_err(|e| format!("不是有效的 JSON（{e}）"))?;
+    match kind {
+        KeyKind::Annotation(id) => {
+            let a = check_annotation(&v, length)?;
+            if normalize_uuid(&id).as_deref() != Some(a.id.as_str()) {
+                return Err(format!("键名 {id} 与标注编号 {} 不符", a.id));
+            }
+            let orphan = v.get("orphan").and_then(Value::as_bool).unwrap_or(false);
+            Ok((
+                Item::Annotation((orphan, a)),
+                unknown_fields(&v, ANNOTATION_FIELDS),
+            ))
+        }
+        KeyKind::Tag(name) => {
+            let t = check_tag(&v)?;
+            if t.name != name {
+                return Err(format!("键名 {name} 与标签名 {} 不符", t.name));
+            }
+            let order = v.get("order").and_then(Value::as_u64).unwrap_or(u64::MAX);
+            Ok((Item::Tag(t, order), unknown_fields(&v, TAG_FIELDS)))
         }
     }
-    keys.into_iter()
-        .filter_map(|k| {
-            let (b, t, o) = (find(base, &k), find(theirs, &k), find(ours, &k));
-            if t == b {
-                o
-            } else if o == b {
-                t
-            } else {
-                match (t, o) {
-                    (Some(t), Some(o)) => Some(both_changed(&t, &o)),
-                    (t, o) => t.or(o),
+}
+
+fn with_extras(mut v: Value, extra: Option<&Map<String, Value>>) -> String {
+    if let (Value::Object(m), Some(extra)) = (&mut v, extra) {
+        for (k, x) in extra {
+            m.entry(k.clone()).or_insert_with(|| x.clone());
+        }
+    }
+    v.to_string()
+}
+
+pub fn encode_annotation(slot: &Slot, extra: Option<&Map<String, Value>>) -> String {
+    let (orphan, a) = slot;
+    let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
+    if *orphan {
+        v["orphan"] = Value::Bool(true);
+    }
+    with_extras(v, extra)
+}
+
+pub fn encode_tag(tag: &Tag, order: usize, extra: Option<&Map<String, Value>>) -> String {
+    let v = serde_json::json!({"name": tag.name, "color": tag.color, "order": order});
+    with_extras(v, extra)
+}
+
+/// A stored value that could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Damaged {
+    pub key: String,
+    pub raw: String,
+    pub problem: String,
+}
+
+/// Everything stored for a document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loaded {
+    pub data: Annotations,
+    pub extras: Extras,
+    pub damaged: Vec<Damaged>,
+}
+
+/// Reads a document's entries from `(key, value)` pairs (other keys are
+/// skipped).
+pub fn load(
+    doc: &str,
+    length: usize,
+    entries: impl IntoIterator<Item = (String, String)>,
+) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut tags: Vec<(u64, Tag)> = Vec::new();
+    for (key, raw) in entries {
+        if key_kind(doc, &key).is_none() {
+            continue;
+        }
+        match read_item(doc, length, &key, &raw) {
+            Ok((item, extra)) => {
+                if !extra.is_empty() {
+                    loaded.extras.insert(key.clone(), extra);
+                }
+                match item {
+                    Item::Annotation(slot) => {
+                        let (orphan, a) = slot;
+                        if orphan {
+                            loaded.data.orphans.push(a);
+                        } else {
+                            loaded.data.annotations.push(a);
+                        }
+                    }
+                    Item::Tag(t, order) => tags.push((order, t)),
                 }
             }
-        })
-        .collect()
+            Err(problem) => loaded.damaged.push(Damaged { key, raw, problem }),
+        }
+    }
+    tags.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    loaded.data.tags = tags.into_iter().map(|(_, t)| t).collect();
+    loaded.data.ensure_used_tags();
+    loaded.data.normalize_order();
+    loaded
+}
+
+/// One write to storage and what storage holds after it succeeds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Write {
+    Annotation {
+        key: String,
+        id: String,
+        /// `None` removes the key.
+        value: Option<(Slot, String)>,
+    },
+    /// The tag list changed: these keys are set (value) or removed (None);
+    /// once all succeed, storage holds `tags`.
+    Tags {
+        writes: Vec<(String, Option<String>)>,
+        tags: Vec<Tag>,
+    },
+}
+
+/// The writes that bring storage from `stored` (what this tab knows it
+/// holds) to `current`. Removals come first: when storage is full they free
+/// the space the rest needs (undoing a large import frees what it used).
+pub fn plan(doc: &str, stored: &Annotations, current: &Annotations, extras: &Extras) -> Vec<Write> {
+    let mut removals = Vec::new();
+    let mut sets = Vec::new();
+    let slots = |a: &Annotations| -> Vec<(String, Slot)> {
+        let mut v: Vec<(String, Slot)> = a
+            .annotations
+            .iter()
+            .map(|x| (x.id.clone(), (false, x.clone())))
+            .chain(a.orphans.iter().map(|x| (x.id.clone(), (true, x.clone()))))
+            .collect();
+        v.sort_by(|x, y| x.0.cmp(&y.0));
+        v
+    };
+    let (old, new) = (slots(stored), slots(current));
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        let take_old = j >= new.len() || (i < old.len() && old[i].0 < new[j].0);
+        let take_new = i >= old.len() || (j < new.len() && new[j].0 < old[i].0);
+        if take_old {
+            let id = old[i].0.clone();
+            removals.push(Write::Annotation {
+                key: annotation_key(doc, &id),
+                id,
+                value: None,
+            });
+            i += 1;
+        } else {
+            let (id, slot) = &new[j];
+            let changed = take_new || old[i].1 != *slot;
+            if changed {
+                let key = annotation_key(doc, id);
+                let value = encode_annotation(slot, extras.get(&key));
+                sets.push(Write::Annotation {
+                    key,
+                    id: id.clone(),
+                    value: Some((slot.clone(), value)),
+                });
+            }
+            if !take_new {
+                i += 1;
+            }
+            j += 1;
+        }
+    }
+    let mut out = removals;
+    if stored.tags != current.tags {
+        let mut writes: Vec<(String, Option<String>)> = stored
+            .tags
+            .iter()
+            .filter(|t| current.tag(&t.name).is_none())
+            .map(|t| (tag_key(doc, &t.name), None))
+            .collect();
+        for (i, t) in current.tags.iter().enumerate() {
+            if stored.tags.get(i) != Some(t) {
+                let key = tag_key(doc, &t.name);
+                let value = encode_tag(t, i, extras.get(&key));
+                writes.push((key, Some(value)));
+            }
+        }
+        out.push(Write::Tags {
+            writes,
+            tags: current.tags.clone(),
+        });
+    }
+    out.extend(sets);
+    out
+}
+
+/// What one id holds after another tab changed it: `base` is what storage
+/// held before (as the storage event says), `theirs` what it holds now,
+/// `ours` this tab's value. A side that did not change takes the other's;
+/// when both changed, an edit wins over a deletion and otherwise the newer
+/// `modified` wins (as instants); a tie goes to the greater stored text, so
+/// every tab picks the same.
+pub fn resolve(base: Option<&Slot>, theirs: Option<&Slot>, ours: Option<&Slot>) -> Option<Slot> {
+    if ours == base || ours == theirs {
+        return theirs.cloned();
+    }
+    match (theirs, ours) {
+        (None, o) => o.cloned(),
+        (t, None) => t.cloned(),
+        (Some(t), Some(o)) => Some(
+            match timestamp::compare(&t.1.modified, &o.1.modified) {
+                std::cmp::Ordering::Greater => t,
+                std::cmp::Ordering::Less => o,
+                std::cmp::Ordering::Equal => {
+                    if encode_annotation(t, None) >= encode_annotation(o, None) {
+                        t
+                    } else {
+                        o
+                    }
+                }
+            }
+            .clone(),
+        ),
+    }
+}
+
+/// The same for a tag (tags carry no time): this tab's change stands,
+/// otherwise the other tab's is taken.
+pub fn resolve_tag(base: Option<&Tag>, theirs: Option<&Tag>, ours: Option<&Tag>) -> Option<Tag> {
+    if ours == base {
+        theirs.cloned()
+    } else {
+        ours.cloned()
+    }
+}
+
+/// Reads a stored setting (an object such as the user dictionary, or a
+/// plain value): the value and the fields this version does not know.
+pub fn decode_setting<T: serde::de::DeserializeOwned + Serialize>(
+    raw: &str,
+) -> Result<(T, Map<String, Value>), String> {
+    let v: Value = serde_json::from_str(raw).map_err(|e| format!("不是有效的 JSON（{e}）"))?;
+    let value = T::deserialize(&v).map_err(|e| format!("内容不对（{e}）"))?;
+    let known = serde_json::to_value(&value).unwrap_or(Value::Null);
+    let extra = match (&v, &known) {
+        (Value::Object(all), Value::Object(known)) => all
+            .iter()
+            .filter(|(k, _)| !known.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        _ => Map::new(),
+    };
+    Ok((value, extra))
+}
+
+/// A setting as stored, with the fields a newer version added kept.
+pub fn encode_setting<T: Serialize>(value: &T, extra: &Map<String, Value>) -> String {
+    with_extras(
+        serde_json::to_value(value).unwrap_or(Value::Null),
+        Some(extra),
+    )
+}
+
+/// Reads version 1's single value; its annotations are then checked one by
+/// one like any stored value.
+pub fn decode_v1(raw: &str, doc: &str, length: usize) -> Result<Annotations, String> {
+    let v: Value = serde_json::from_str(raw).map_err(|e| format!("不是有效的 JSON（{e}）"))?;
+    if v.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err("不是第 1 版的数据".into());
+    }
+    if v.get("document").and_then(Value::as_str) != Some(doc) {
+        return Err("属于另一篇文本".into());
+    }
+    let mut data = Annotations::default();
+    for (list, orphan) in [("annotations", false), ("orphans", true)] {
+        for a in v.get(list).and_then(Value::as_array).into_iter().flatten() {
+            let a: Annotation = check_annotation(a, length)?;
+            if orphan {
+                data.orphans.push(a);
+            } else {
+                data.annotations.push(a);
+            }
+        }
+    }
+    for t in v
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let t = check_tag(t)?;
+        if data.tag(&t.name).is_none() {
+            data.tags.push(t);
+        }
+    }
+    data.ensure_used_tags();
+    data.normalize_order();
+    Ok(data)
 }
 
 #[cfg(test)]
@@ -139,12 +409,18 @@ mod tests {
     use crate::core::annotation::{Target, TextQuote};
     use proptest::prelude::*;
 
-    fn ann(id: &str, note: &str, modified: &str) -> Annotation {
+    const DOC: &str = "d0c";
+
+    fn uuid(n: usize) -> String {
+        format!("00000000-0000-4000-8000-{n:012}")
+    }
+
+    fn ann(n: usize, note: &str, modified: &str) -> Annotation {
         Annotation {
-            id: id.into(),
-            created: "2026-01-01T00:00:00Z".into(),
+            id: uuid(n),
+            created: "2026-01-01T00:00:00.000Z".into(),
             modified: modified.into(),
-            tags: vec![],
+            tags: vec!["甲".into()],
             note: note.into(),
             target: Target::Passage {
                 start: 0,
@@ -158,81 +434,216 @@ mod tests {
         }
     }
 
-    fn set(list: Vec<Annotation>) -> Annotations {
-        Annotations {
-            annotations: list,
-            ..Default::default()
+    const T1: &str = "2026-01-01T00:00:00.000Z";
+    const T2: &str = "2026-01-02T00:00:00.000Z";
+
+    fn tag(name: &str) -> Tag {
+        Tag {
+            name: name.into(),
+            color: "#1c7ed6".into(),
         }
     }
 
-    #[test]
-    fn stored_data_round_trips_and_is_checked() {
-        let data = set(vec![ann("a", "x", "2026-01-01T00:00:00Z")]);
-        let raw = encode("doc", &data, "2026-01-01T00:00:00Z");
-        assert_eq!(decode(&raw, "doc"), Ok(data));
-        assert!(matches!(
-            decode(&raw, "other"),
-            Err(Unreadable::OtherDocument(_))
-        ));
-        assert!(matches!(
-            decode("{not json", "doc"),
-            Err(Unreadable::Damaged(_))
-        ));
-        assert!(matches!(
-            decode("{\"version\": 9}", "doc"),
-            Err(Unreadable::UnknownVersion(9))
-        ));
-        assert!(matches!(
-            decode("{\"version\": 1}", "doc"),
-            Err(Unreadable::Damaged(_))
-        ));
+    /// A map standing for localStorage: applies writes as a browser would.
+    fn store_writes(storage: &mut HashMap<String, String>, writes: &[Write]) {
+        for w in writes {
+            match w {
+                Write::Annotation { key, value, .. } => match value {
+                    Some((_, v)) => {
+                        storage.insert(key.clone(), v.clone());
+                    }
+                    None => {
+                        storage.remove(key);
+                    }
+                },
+                Write::Tags { writes, .. } => {
+                    for (k, v) in writes {
+                        match v {
+                            Some(v) => storage.insert(k.clone(), v.clone()),
+                            None => storage.remove(k),
+                        };
+                    }
+                }
+            }
+        }
+    }
+
+    fn data(anns: Vec<Annotation>) -> Annotations {
+        let mut d = Annotations {
+            annotations: anns,
+            tags: vec![tag("甲")],
+            orphans: Vec::new(),
+        };
+        d.normalize_order();
+        d
     }
 
     #[test]
-    fn both_tabs_adding_keeps_both() {
-        let base = set(vec![]);
-        let theirs = set(vec![ann("t", "", "2026-01-02T00:00:00Z")]);
-        let ours = set(vec![ann("o", "", "2026-01-02T00:00:00Z")]);
-        let m = merge3(&base, &theirs, &ours);
-        assert_eq!(m.annotations.len(), 2);
+    fn what_is_written_reads_back_the_same() {
+        let mut d = data(vec![ann(1, "x", T1), ann(2, "", T2)]);
+        d.orphans.push(ann(3, "孤", T1));
+        d.tags.push(tag("乙"));
+        let mut storage = HashMap::new();
+        store_writes(
+            &mut storage,
+            &plan(DOC, &Annotations::default(), &d, &Extras::new()),
+        );
+        let loaded = load(DOC, 10, storage.clone());
+        assert_eq!(loaded.data, d);
+        assert!(loaded.damaged.is_empty());
+        // Nothing changed: nothing to write.
+        assert!(plan(DOC, &d, &d, &Extras::new()).is_empty());
     }
 
     #[test]
-    fn a_deletion_in_one_tab_and_an_edit_in_the_other_keeps_the_edit() {
-        let a = ann("a", "old", "2026-01-01T00:00:00Z");
-        let base = set(vec![a.clone()]);
-        let theirs = set(vec![]);
-        let ours = set(vec![ann("a", "edited", "2026-01-03T00:00:00Z")]);
-        assert_eq!(merge3(&base, &theirs, &ours).annotations[0].note, "edited");
-        // A deletion of an untouched annotation is taken.
-        assert!(merge3(&base, &theirs, &base).annotations.is_empty());
+    fn removals_come_before_new_values() {
+        let before = data(vec![ann(1, "", T1)]);
+        let after = data(vec![ann(2, "", T1)]);
+        let w = plan(DOC, &before, &after, &Extras::new());
+        assert!(matches!(&w[0], Write::Annotation { value: None, .. }));
+        assert!(matches!(&w[1], Write::Annotation { value: Some(_), .. }));
     }
 
     #[test]
-    fn both_editing_the_same_annotation_keeps_the_newer() {
-        let base = set(vec![ann("a", "old", "2026-01-01T00:00:00Z")]);
-        let theirs = set(vec![ann("a", "theirs", "2026-01-05T00:00:00Z")]);
-        let ours = set(vec![ann("a", "ours", "2026-01-03T00:00:00Z")]);
-        assert_eq!(merge3(&base, &theirs, &ours).annotations[0].note, "theirs");
+    fn damaged_values_and_injected_ones_are_reported_not_used() {
+        let good = encode_annotation(&(false, ann(1, "", T1)), None);
+        let mut bad_id = ann(2, "", T1);
+        bad_id.id = "\"], [data-block], [x=\"".into();
+        let entries = vec![
+            (annotation_key(DOC, &uuid(1)), good.clone()),
+            (
+                annotation_key(DOC, &uuid(2)),
+                encode_annotation(&(false, bad_id), None),
+            ),
+            (annotation_key(DOC, &uuid(3)), "{oops".into()),
+            // Stored under another id's key.
+            (annotation_key(DOC, &uuid(4)), good),
+            (
+                tag_key(DOC, "甲"),
+                r#"{"name":"甲","color":"red;background:url(http://x/)"}"#.into(),
+            ),
+            (
+                annotation_key(DOC, &uuid(5)),
+                encode_annotation(&(false, ann(5, "", "2026-13-45T99:99:99Z")), None),
+            ),
+            ("unrelated".into(), "{".into()),
+        ];
+        let loaded = load(DOC, 10, entries);
+        assert_eq!(loaded.data.annotations.len(), 1);
+        assert_eq!(loaded.damaged.len(), 5, "{:?}", loaded.damaged);
+        // The tag the annotation uses exists, with a safe colour.
+        let t = loaded.data.tag("甲").unwrap();
+        assert!(crate::core::annotation::is_hex_color(&t.color));
+    }
+
+    #[test]
+    fn fields_of_a_newer_version_are_written_back() {
+        let key = annotation_key(DOC, &uuid(1));
+        let mut v: Value =
+            serde_json::from_str(&encode_annotation(&(false, ann(1, "", T1)), None)).unwrap();
+        v["relations"] = serde_json::json!(["r1"]);
+        let loaded = load(DOC, 10, vec![(key.clone(), v.to_string())]);
+        let mut edited = loaded.data.clone();
+        edited.annotations[0].note = "改".into();
+        let writes = plan(DOC, &loaded.data, &edited, &loaded.extras);
+        let Write::Annotation {
+            value: Some((_, raw)),
+            ..
+        } = &writes[0]
+        else {
+            panic!("{writes:?}")
+        };
+        let back: Value = serde_json::from_str(raw).unwrap();
+        assert_eq!(back["relations"], serde_json::json!(["r1"]));
+        assert_eq!(back["note"], "改");
+    }
+
+    #[test]
+    fn settings_keep_unknown_fields_and_refuse_damaged_values() {
+        use crate::core::segment::UserDict;
+        let (d, extra) =
+            decode_setting::<UserDict>(r#"{"join":["成渝"],"split":[],"future":1}"#).unwrap();
+        assert_eq!(d.join, ["成渝"]);
+        let back: Value = serde_json::from_str(&encode_setting(&d, &extra)).unwrap();
+        assert_eq!(back["future"], 1);
+        assert!(decode_setting::<UserDict>(r#"{"join":"x"}"#).is_err());
+        assert!(decode_setting::<bool>("{oops").is_err());
+        assert_eq!(decode_setting::<bool>("true").unwrap().0, true);
+    }
+
+    #[test]
+    fn the_backup_key_is_the_same_for_the_same_value() {
+        assert_eq!(backup_key(DOC, "{x"), backup_key(DOC, "{x"));
+        assert_ne!(backup_key(DOC, "{x"), backup_key(DOC, "{y"));
+    }
+
+    #[test]
+    fn an_edit_wins_over_a_deletion_and_the_newer_edit_wins() {
+        let base = (false, ann(1, "old", T1));
+        let edited = (false, ann(1, "edited", T2));
+        assert_eq!(
+            resolve(Some(&base), None, Some(&edited)),
+            Some(edited.clone())
+        );
+        assert_eq!(
+            resolve(Some(&base), Some(&edited), None),
+            Some(edited.clone())
+        );
+        // A deletion of what this tab did not touch is taken.
+        assert_eq!(resolve(Some(&base), None, Some(&base)), None);
+        let theirs = (false, ann(1, "theirs", "2026-01-01T12:00:00+08:00"));
+        // 12:00+08:00 is 04:00Z on the 1st: older than T2.
+        assert_eq!(
+            resolve(Some(&base), Some(&theirs), Some(&edited)),
+            Some(edited.clone())
+        );
+        assert_eq!(
+            resolve(Some(&base), Some(&edited), Some(&theirs)),
+            Some(edited)
+        );
+    }
+
+    #[test]
+    fn version_one_data_is_migrated_with_every_annotation() {
+        let v1 = serde_json::json!({
+            "version": 1, "document": DOC, "saved": T1,
+            "annotations": [ann(1, "x", T1)], "tags": [tag("甲")], "orphans": [ann(2, "", T1)],
+            "extra": true
+        })
+        .to_string();
+        let d = decode_v1(&v1, DOC, 10).unwrap();
+        assert_eq!(d.annotations.len(), 1);
+        assert_eq!(d.orphans.len(), 1);
+        assert!(decode_v1(&v1, "other", 10).is_err());
+        assert!(decode_v1("{", DOC, 10).is_err());
     }
 
     proptest! {
+        /// Two tabs that each add annotations and save at the same time
+        /// (writes interleaved in any order) never lose one: each writes
+        /// only its own keys.
         #[test]
-        fn merging_with_an_unchanged_side_takes_the_other(
-            notes in prop::collection::vec(("[abc]", "[xyz]{0,2}"), 0..6),
-            more in prop::collection::vec(("[abd]", "[xyz]{0,2}"), 0..6),
+        fn concurrent_saves_keep_every_annotation(
+            a_count in 0usize..20, b_count in 0usize..20, order in prop::collection::vec(any::<bool>(), 0..60)
         ) {
-            let mk = |v: &Vec<(String, String)>| {
-                let mut seen = std::collections::HashSet::new();
-                set(v.iter().filter(|(id, _)| seen.insert(id.clone())).map(|(id, n)| ann(id, n, "2026-01-01T00:00:00Z")).collect())
-            };
-            let (base, other) = (mk(&notes), mk(&more));
-            let sorted = |a: Annotations| { let mut v = a.annotations; v.sort_by(|x, y| x.id.cmp(&y.id)); v };
-            prop_assert_eq!(sorted(merge3(&base, &other, &base)), sorted(other.clone()));
-            prop_assert_eq!(sorted(merge3(&base, &base, &other)), sorted(other.clone()));
-            // Merging what was just merged changes nothing: two tabs settle.
-            let m = merge3(&base, &other, &base);
-            prop_assert_eq!(sorted(merge3(&other, &m, &m)), sorted(m));
+            let start = data(vec![]);
+            let mut storage = HashMap::new();
+            let mut a = start.clone();
+            let mut b = start.clone();
+            let (mut a_synced, mut b_synced) = (start.clone(), start.clone());
+            let mut order = order.into_iter();
+            let (mut na, mut nb) = (0, 0);
+            while na < a_count || nb < b_count {
+                let a_turn = nb >= b_count || (na < a_count && order.next().unwrap_or(true));
+                let (me, synced, n, base) = if a_turn { (&mut a, &mut a_synced, &mut na, 0) } else { (&mut b, &mut b_synced, &mut nb, 1000) };
+                me.set_slot(&uuid(base + *n), Some((false, ann(base + *n, "", T1))));
+                *n += 1;
+                let w = plan(DOC, synced, me, &Extras::new());
+                store_writes(&mut storage, &w);
+                *synced = me.clone();
+            }
+            let loaded = load(DOC, 10, storage);
+            prop_assert_eq!(loaded.data.annotations.len(), a_count + b_count);
         }
     }
 }

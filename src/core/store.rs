@@ -95,6 +95,13 @@ impl Annotations {
         v
     }
 
+    /// Gives every tag an annotation uses (and that has no entry) a palette
+    /// colour, so no annotation names a tag that does not exist.
+    pub fn ensure_used_tags(&mut self) {
+        let used: Vec<String> = self.all().flat_map(|a| a.tags.clone()).collect();
+        self.ensure_tags(&used);
+    }
+
     /// Adds any tag named in `names` that does not exist yet, with a fresh colour.
     fn ensure_tags(&mut self, names: &[String]) {
         for n in names {
@@ -275,8 +282,7 @@ impl Change {
             }
         }
         // Every tag an annotation uses exists, whatever was skipped.
-        let used: Vec<String> = state.all().flat_map(|a| a.tags.clone()).collect();
-        state.ensure_tags(&used);
+        state.ensure_used_tags();
         skipped
     }
 }

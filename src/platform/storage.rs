@@ -1,7 +1,6 @@
 //! localStorage, with every failure reported instead of swallowed.
 
 use gloo::events::EventListener;
-use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::JsCast;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,8 +36,41 @@ fn classify(e: wasm_bindgen::JsValue) -> StorageError {
     match name.as_str() {
         "QuotaExceededError" | "NS_ERROR_DOM_QUOTA_REACHED" => StorageError::Full,
         "SecurityError" => StorageError::Unavailable,
-        _ => StorageError::Other(format!("{e:?}")),
+        _ => StorageError::Other(describe(&e)),
     }
+}
+
+/// A JS exception in words (`name: message`), not `JsValue(...)`.
+pub fn describe(e: &wasm_bindgen::JsValue) -> String {
+    let field = |k: &str| {
+        js_sys::Reflect::get(e, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.is_empty())
+    };
+    match (field("name"), field("message")) {
+        (Some(n), Some(m)) => format!("{n}: {m}"),
+        (None, Some(m)) => m,
+        (Some(n), None) => n,
+        (None, None) => e.as_string().unwrap_or_else(|| "未知错误".into()),
+    }
+}
+
+/// Every `(key, value)` whose key starts with `prefix`.
+pub fn entries_with_prefix(prefix: &str) -> Result<Vec<(String, String)>, StorageError> {
+    let s = local_storage()?;
+    let n = s.length().map_err(classify)?;
+    let keys: Vec<String> = (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(prefix))
+        .collect();
+    let mut out = Vec::with_capacity(keys.len());
+    for k in keys {
+        if let Some(v) = s.get_item(&k).map_err(classify)? {
+            out.push((k, v));
+        }
+    }
+    Ok(out)
 }
 
 pub fn get(key: &str) -> Result<Option<String>, StorageError> {
@@ -55,32 +87,29 @@ pub fn remove(key: &str) -> Result<(), StorageError> {
     local_storage()?.remove_item(key).map_err(classify)
 }
 
-/// Reads and parses `key`: `Ok(None)` when nothing is stored.
-pub fn load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, String> {
-    get(key)
-        .map_err(|e| e.to_string())?
-        .map(|s| serde_json::from_str(&s).map_err(|e| format!("{key}: {e}")))
-        .transpose()
+/// A change another tab made: the key (`None` when it cleared everything),
+/// the value before and after.
+pub struct Change {
+    pub key: Option<String>,
+    pub old: Option<String>,
+    pub new: Option<String>,
 }
 
-/// Stores `value` as JSON under `key`.
-pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
-    let json = serde_json::to_string(value).map_err(|e| e.to_string())?;
-    set(key, &json).map_err(|e| e.to_string())
-}
-
-/// Calls `on_change(old, new)` when another tab changes `key`.
-pub fn watch(
-    key: String,
-    on_change: impl Fn(Option<String>, Option<String>) + 'static,
-) -> Option<EventListener> {
+/// Calls `on_change` when another tab changes a key starting with `prefix`
+/// (or clears the storage).
+pub fn watch(prefix: String, on_change: impl Fn(Change) + 'static) -> Option<EventListener> {
     let window = web_sys::window()?;
     Some(EventListener::new(&window, "storage", move |e| {
         let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() else {
             return;
         };
-        if e.key().as_deref() == Some(key.as_str()) {
-            on_change(e.old_value(), e.new_value());
+        let key = e.key();
+        if key.as_ref().is_none_or(|k| k.starts_with(&prefix)) {
+            on_change(Change {
+                key,
+                old: e.old_value(),
+                new: e.new_value(),
+            });
         }
     }))
 }

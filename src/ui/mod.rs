@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod highlight;
+pub mod hooks;
 pub mod state;
 pub mod transfer;
 

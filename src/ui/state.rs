@@ -60,9 +60,12 @@ pub struct AppState {
     pub show_tag_manager: bool,
     /// A message for the person (an error, or what undo did).
     pub message: Option<String>,
-    /// A lasting storage problem (full quota, data kept aside), shown until
-    /// dismissed, with an export offered.
+    /// A lasting storage problem (data kept aside, storage unavailable),
+    /// shown until dismissed, with an export offered.
     pub storage_warning: Option<String>,
+    /// Changes that could not be written (storage full): shown, with an
+    /// export offered, until a later save gets them all in.
+    pub unsaved: Vec<String>,
     /// A validated, re-anchored import waiting for merge / replace.
     pub import: Option<ImportPreview>,
 }
@@ -118,29 +121,41 @@ impl AppState {
             show_tag_manager: false,
             message: None,
             storage_warning: None,
+            unsaved: Vec::new(),
             import: None,
         }
     }
 
     /// The annotation made from the popup's target with `tags` and `note`.
-    pub fn command_for_popup(
-        &self,
-        popup: &Popup,
-        tags: Vec<String>,
-        note: String,
-        id: String,
-        now: String,
-    ) -> Option<Command> {
+    /// An edit of an annotation that another tab deleted meanwhile brings it
+    /// back (`original`, as the popup opened with it): an edit wins over a
+    /// deletion.
+    pub fn command_for_popup(&self, popup: &Popup, save: PopupSave) -> Option<Command> {
+        let PopupSave {
+            tags,
+            note,
+            id,
+            now,
+            original,
+        } = save;
         let target = match &popup.target {
             PopupTarget::Passage { start, end } => Target::passage(&self.article, *start, *end),
             PopupTarget::Block(block) => Target::block(&self.article, block)?,
             PopupTarget::Edit(id) => {
-                return Some(Command::Edit {
-                    id: id.clone(),
-                    tags,
-                    note,
-                    now,
-                })
+                return Some(match (self.store.state().get(id), original) {
+                    (None, Some(mut a)) => {
+                        a.tags = tags;
+                        a.note = note;
+                        a.modified = now;
+                        Command::Add(a)
+                    }
+                    _ => Command::Edit {
+                        id: id.clone(),
+                        tags,
+                        note,
+                        now,
+                    },
+                });
             }
         };
         Some(Command::Add(Annotation {
@@ -159,6 +174,18 @@ impl AppState {
             _ => None,
         }
     }
+}
+
+/// What the tag popup saves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PopupSave {
+    pub tags: Vec<String>,
+    pub note: String,
+    /// Id for a new annotation.
+    pub id: String,
+    pub now: String,
+    /// For an edit: the annotation as it was when the popup opened.
+    pub original: Option<Annotation>,
 }
 
 pub enum Action {
@@ -188,6 +215,11 @@ pub enum Action {
     /// Applies a store command; a command made from the popup also closes it
     /// and selects the new annotation.
     Apply(Command),
+    /// Saves the open popup. Ignored when no popup is open, so a second
+    /// Enter or a double click makes one annotation, not two.
+    SavePopup(PopupSave),
+    /// What could not be written to storage (empty: everything is saved).
+    Unsaved(Vec<String>),
     Undo,
     Redo,
     /// Selects an annotation (from a click on its highlight).
@@ -248,6 +280,22 @@ impl Reducible for AppState {
                 next.popup = Some(popup);
             }
             Action::ClosePopup => next.popup = None,
+            Action::SavePopup(save) => {
+                let Some(cmd) = self
+                    .popup
+                    .as_ref()
+                    .and_then(|p| self.command_for_popup(p, save))
+                else {
+                    return self;
+                };
+                return self.reduce(Action::Apply(cmd));
+            }
+            Action::Unsaved(list) => {
+                if list == self.unsaved {
+                    return self;
+                }
+                next.unsaved = list;
+            }
             Action::Apply(cmd) => {
                 let added = match &cmd {
                     Command::Add(a) => Some(a.id.clone()),
@@ -294,7 +342,14 @@ impl Reducible for AppState {
             }
             Action::Adopt(data) => next.store.adopt(data),
             Action::Notify(text) => next.message = Some(text),
-            Action::StorageWarning(text) => next.storage_warning = text,
+            // Warnings add up (settings, annotations, other tabs) until dismissed.
+            Action::StorageWarning(text) => {
+                next.storage_warning = match (text, &self.storage_warning) {
+                    (Some(t), Some(old)) if !old.contains(&t) => Some(format!("{old} {t}")),
+                    (Some(_), Some(old)) => Some(old.clone()),
+                    (t, _) => t,
+                }
+            }
             Action::ImportReady(preview) => next.import = Some(preview),
             Action::CancelImport => next.import = None,
             Action::ConfirmImport(mode) => {
@@ -424,21 +479,22 @@ mod tests {
         assert_eq!(s.popup, Some(popup));
     }
 
+    fn save(tags: &[&str], note: &str, id: &str, original: Option<Annotation>) -> PopupSave {
+        PopupSave {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            note: note.into(),
+            id: id.into(),
+            now: "2026-01-01T00:00:00.000Z".into(),
+            original,
+        }
+    }
+
     #[test]
     fn saving_from_the_popup_adds_selects_and_undoes() {
         let s = state();
         let popup = popup_on_first_word(&s);
         let s = s.reduce(Action::OpenPopup(popup.clone()));
-        let cmd = s
-            .command_for_popup(
-                &popup,
-                vec!["人物".into()],
-                "注".into(),
-                "id-1".into(),
-                "2026-01-01T00:00:00.000Z".into(),
-            )
-            .unwrap();
-        let s = s.reduce(Action::Apply(cmd));
+        let s = s.reduce(Action::SavePopup(save(&["人物"], "注", "id-1", None)));
         assert_eq!(s.popup, None);
         assert_eq!(s.selected.as_deref(), Some("id-1"));
         let a = s.store.state().get("id-1").unwrap();
@@ -448,6 +504,41 @@ mod tests {
         assert!(s.store.state().annotations.is_empty());
         let s = s.reduce(Action::Redo);
         assert_eq!(s.store.state().annotations.len(), 1);
+    }
+
+    #[test]
+    fn saving_twice_quickly_makes_one_annotation() {
+        let s = state();
+        let popup = popup_on_first_word(&s);
+        let s = s.reduce(Action::OpenPopup(popup));
+        let s = s.reduce(Action::SavePopup(save(&["人物"], "", "id-1", None)));
+        let s = s.reduce(Action::SavePopup(save(&["人物"], "", "id-2", None)));
+        assert_eq!(s.store.state().annotations.len(), 1);
+        assert!(s.message.is_none(), "{:?}", s.message);
+    }
+
+    #[test]
+    fn an_edit_saved_after_another_tab_deleted_the_annotation_brings_it_back() {
+        let s = state();
+        let popup = popup_on_first_word(&s);
+        let s = s.reduce(Action::OpenPopup(popup));
+        let s = s.reduce(Action::SavePopup(save(&["人物"], "", "id-1", None)));
+        let original = s.store.state().get("id-1").cloned();
+        let s = s.reduce(Action::OpenPopup(Popup {
+            target: PopupTarget::Edit("id-1".into()),
+            x: 0.0,
+            y: 0.0,
+        }));
+        // The other tab deletes it while the person types.
+        let s = s.reduce(Action::Adopt(Annotations::default()));
+        let s = s.reduce(Action::SavePopup(save(
+            &["人物"],
+            "写了一半的备注",
+            "x",
+            original,
+        )));
+        assert_eq!(s.store.state().get("id-1").unwrap().note, "写了一半的备注");
+        assert!(s.popup.is_none());
     }
 
     #[test]
@@ -462,14 +553,8 @@ mod tests {
     fn replace_asks_once_more_and_import_is_undoable() {
         let s = state();
         let popup = popup_on_first_word(&s);
-        let cmd = s.command_for_popup(
-            &popup,
-            vec!["甲".into()],
-            String::new(),
-            "mine".into(),
-            "2026-01-01T00:00:00Z".into(),
-        );
-        let s = s.reduce(Action::Apply(cmd.unwrap()));
+        let s = s.reduce(Action::OpenPopup(popup));
+        let s = s.reduce(Action::SavePopup(save(&["甲"], "", "mine", None)));
         let mut theirs = s.store.state().annotations[0].clone();
         theirs.id = "theirs".into();
         let preview = ImportPreview {

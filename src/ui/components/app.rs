@@ -15,37 +15,56 @@ use super::tag_popup::TagPopup;
 use super::topbar::Topbar;
 use super::user_dict_panel::UserDictPanel;
 use crate::core::keyselect::{self, WordStep};
-use crate::core::persist;
 use crate::core::segment::UserDict;
-use crate::core::store::{Annotations, Command};
+use crate::core::store::Command;
 use crate::platform::segmenter::{self, SegmenterClient, SegmenterEvent};
-use crate::platform::storage::StorageError;
-use crate::platform::{clock, dom, files, storage, timing};
+use crate::platform::{dom, files, storage, timing};
+use crate::ui::hooks::annotation_storage::use_annotation_storage;
+use crate::ui::hooks::settings::{load_setting, use_saved_setting, Setting};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget, Segmentation};
 use crate::ui::transfer;
 use crate::ui::SEED_ARTICLE;
 
-/// Per-document keys in localStorage, versioned.
-fn storage_key(doc: &str, what: &str) -> String {
-    format!("mozhu.v1.{doc}.{what}")
+/// The article and its stored settings, read once.
+struct Opened {
+    article: Rc<crate::core::article::Article>,
+    doc: String,
+    user_dict: Setting<UserDict>,
+    word_view: Setting<bool>,
+    warnings: Vec<String>,
 }
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| {
+    let opened = use_memo((), |_| {
         let article = Rc::new(crate::core::article::Article::parse(SEED_ARTICLE));
         let doc = article.sha256();
-        let dict: UserDict = storage::load(&storage_key(&doc, "userdict"))
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        let word_view = storage::load(&storage_key(&doc, "wordview"))
-            .ok()
-            .flatten()
-            .unwrap_or(false);
-        AppState::with_article(article, dict, word_view)
+        let mut warnings = Vec::new();
+        let user_dict = load_setting(&doc, "userdict", &mut warnings);
+        let word_view = load_setting(&doc, "wordview", &mut warnings);
+        Opened {
+            article,
+            doc,
+            user_dict,
+            word_view,
+            warnings,
+        }
     });
-    let doc_id = use_memo(state.article.clone(), |a| a.sha256());
+    let state = {
+        let opened = opened.clone();
+        use_reducer(move || {
+            let mut s = AppState::with_article(
+                opened.article.clone(),
+                opened.user_dict.value.clone(),
+                opened.word_view.value,
+            );
+            if !opened.warnings.is_empty() {
+                s.storage_warning = Some(opened.warnings.join(" "));
+            }
+            s
+        })
+    };
+    let doc_id = opened.doc.clone();
     // The newest state, for listeners made once.
     let latest_state = use_mut_ref(|| state.clone());
     *latest_state.borrow_mut() = state.clone();
@@ -109,121 +128,19 @@ pub fn App() -> Html {
         });
     }
 
-    // Annotations: read once, then every change is written at once. What is
-    // in storage and cannot be read is copied aside first, never overwritten.
-    // `synced` is the state last read from or written to storage, so a state
-    // adopted from another tab is not written back (no echo between tabs).
-    let synced: Rc<RefCell<Option<Annotations>>> = use_mut_ref(|| None);
-    let key = storage_key(&doc_id, "annotations");
-    {
-        let dispatch = state.dispatcher();
-        let synced = synced.clone();
-        let key = key.clone();
-        let doc = (*doc_id).clone();
-        use_effect_with((), move |_| {
-            match storage::get(&key) {
-                Ok(None) => {
-                    *synced.borrow_mut() = Some(Annotations::default());
-                    dispatch.dispatch(Action::Loaded(Annotations::default()));
-                }
-                Ok(Some(raw)) => match persist::decode(&raw, &doc) {
-                    Ok(data) => {
-                        *synced.borrow_mut() = Some(data.clone());
-                        dispatch.dispatch(Action::Loaded(data));
-                    }
-                    Err(problem) => {
-                        let backup = format!("mozhu.backup.{doc}.{}", clock::now_rfc3339());
-                        match storage::set(&backup, &raw) {
-                            Ok(()) => {
-                                *synced.borrow_mut() = Some(Annotations::default());
-                                dispatch.dispatch(Action::Loaded(Annotations::default()));
-                                dispatch.dispatch(Action::StorageWarning(Some(format!(
-                                    "{problem}。原数据已原样另存为 {backup}，没有被覆盖；可用下方按钮下载。"
-                                ))));
-                            }
-                            // Could not keep a copy: leave `synced` empty so
-                            // nothing is written over the original.
-                            Err(e) => dispatch.dispatch(Action::StorageWarning(Some(format!(
-                                "{problem}，且无法另存副本（{e}）。为保护原数据，本次不会自动保存，请导出。"
-                            )))),
-                        }
-                    }
-                },
-                Err(e) => dispatch.dispatch(Action::StorageWarning(Some(format!(
-                    "{e}：标注只保存在本页内存中，关闭前请导出。"
-                )))),
-            }
-        });
-    }
-    {
-        let synced = synced.clone();
-        let key = key.clone();
-        let doc = (*doc_id).clone();
-        let dispatch = state.dispatcher();
-        let had_warning = state.storage_warning.is_some();
-        let ready = state.store_ready;
-        use_effect_with(state.store.state().clone(), move |data| {
-            let unchanged = synced.borrow().as_ref().is_none_or(|s| s == data);
-            if ready && !unchanged {
-                match storage::set(&key, &persist::encode(&doc, data, &clock::now_rfc3339())) {
-                    Ok(()) => {
-                        *synced.borrow_mut() = Some(data.clone());
-                        if had_warning {
-                            dispatch.dispatch(Action::StorageWarning(None));
-                        }
-                    }
-                    Err(StorageError::Full) => dispatch.dispatch(Action::StorageWarning(Some(
-                        "浏览器存储空间已满：最新的改动只在本页内存中，之前保存的内容完好。请导出 JSON 保存。".into(),
-                    ))),
-                    Err(e) => dispatch.dispatch(Action::StorageWarning(Some(format!(
-                        "{e}：最新的改动只在本页内存中，请导出 JSON 保存。"
-                    )))),
-                }
-            }
-        });
-    }
-    // Another tab saved: merge its change with ours (three-way, per
-    // annotation), so neither side's work is lost.
-    {
-        let latest = latest_state.clone();
-        let synced = synced.clone();
-        let doc = (*doc_id).clone();
-        use_effect_with((), move |_| {
-            let listener = storage::watch(key, move |old, new| {
-                let read = |raw: Option<String>| {
-                    raw.map_or(Ok(Annotations::default()), |r| persist::decode(&r, &doc))
-                };
-                let (Ok(base), Ok(theirs)) = (read(old), read(new)) else {
-                    return;
-                };
-                let state = latest.borrow().clone();
-                let merged = persist::merge3(&base, &theirs, state.store.state());
-                if merged == theirs {
-                    *synced.borrow_mut() = Some(theirs);
-                }
-                state.dispatch(Action::Adopt(merged));
-            });
-            move || drop(listener)
-        });
-    }
-
-    // Persist the user dictionary and the view preference.
-    {
-        let doc = (*doc_id).clone();
-        use_effect_with(state.user_dict.clone(), move |dict| {
-            if let Err(e) = storage::save(&storage_key(&doc, "userdict"), dict) {
-                gloo::console::error!(e);
-            }
-        });
-    }
-    {
-        let doc = (*doc_id).clone();
-        use_effect_with(state.word_view, move |on| {
-            if let Err(e) = storage::save(&storage_key(&doc, "wordview"), on) {
-                gloo::console::error!(e);
-            }
-        });
-    }
+    use_annotation_storage(&state);
+    use_saved_setting(
+        &doc_id,
+        "userdict",
+        state.user_dict.clone(),
+        opened.user_dict.extra.clone(),
+    );
+    use_saved_setting(
+        &doc_id,
+        "wordview",
+        state.word_view,
+        opened.word_view.extra.clone(),
+    );
 
     // Global shortcuts (ignored while typing in a field). The listener is
     // made once and reads the newest state through `latest`.
@@ -291,6 +208,10 @@ pub fn App() -> Html {
             }
         })
     };
+    let dismiss_warning = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::StorageWarning(None)))
+    };
     let download_backup = |key: String| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
@@ -315,10 +236,17 @@ pub fn App() -> Html {
             if let Some(warning) = &state.storage_warning {
                 <div class="banner" role="alert" data-storage-warning="">
                     <span>{ warning.clone() }</span>
-                    <button type="button" class="tool" onclick={export_now}>{ "导出 JSON" }</button>
+                    <button type="button" class="tool" onclick={export_now.clone()}>{ "导出 JSON" }</button>
                     if let Some(backup) = backup_key(warning) {
                         <button type="button" class="tool" onclick={download_backup(backup)}>{ "下载原数据" }</button>
                     }
+                    <button type="button" class="remove" aria-label="关闭" onclick={dismiss_warning}>{ "×" }</button>
+                </div>
+            }
+            if !state.unsaved.is_empty() {
+                <div class="banner" role="alert" data-unsaved={state.unsaved.len().to_string()}>
+                    <span>{ unsaved_text(&state.unsaved) }</span>
+                    <button type="button" class="tool" onclick={export_now}>{ "导出 JSON" }</button>
                 </div>
             }
             <main class="workspace">
@@ -358,6 +286,27 @@ pub fn App() -> Html {
             }
         </div>
     }
+}
+
+/// What is not saved, in words: the reason first (when known), then up to
+/// five of the changes.
+fn unsaved_text(unsaved: &[String]) -> String {
+    let (reason, items) = match unsaved.first() {
+        Some(r) if !r.starts_with('「') && !r.starts_with("删除") && r != "标签的改动" => {
+            (r.clone(), &unsaved[1..])
+        }
+        _ => ("无法写入浏览器存储".to_string(), unsaved),
+    };
+    let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
+    let more = if items.len() > 5 {
+        format!(" 等 {} 项", items.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "{reason}：{}{more}尚未保存，只在本页内存中；之前保存的内容完好。请导出 JSON，或撤销一些改动（例如刚才的导入）腾出空间——腾出后会自动补存。",
+        shown.join("、")
+    )
 }
 
 /// The backup key named in a storage warning, if any.

@@ -3,7 +3,7 @@ use yew::prelude::*;
 
 use crate::core::annotation::normalize_tag;
 use crate::platform::{clock, selection};
-use crate::ui::state::{Action, AppState, PopupTarget};
+use crate::ui::state::{Action, AppState, PopupSave, PopupTarget};
 
 #[derive(Properties, PartialEq)]
 pub struct TagPopupProps {
@@ -19,11 +19,22 @@ pub struct TagPopupProps {
 pub fn TagPopup(props: &TagPopupProps) -> Html {
     let state = &props.state;
     let popup = state.popup.clone();
-    let editing = match popup.as_ref().map(|p| &p.target) {
-        Some(PopupTarget::Edit(id)) => state.store.state().get(id).cloned(),
-        _ => None,
+    // The annotation being edited as it was when the popup opened. What the
+    // person types is the popup's own; a change from another tab is shown
+    // beside it, never written over it.
+    let original = {
+        let state = state.clone();
+        use_state(move || match state.popup.as_ref().map(|p| &p.target) {
+            Some(PopupTarget::Edit(id)) => state.store.state().get(id).cloned(),
+            _ => None,
+        })
     };
-    let chips = use_state(|| editing.as_ref().map(|a| a.tags.clone()).unwrap_or_default());
+    let chips = use_state(|| {
+        original
+            .as_ref()
+            .map(|a| a.tags.clone())
+            .unwrap_or_default()
+    });
     let typed = use_state(String::new);
     let input = use_node_ref();
     let note = use_node_ref();
@@ -35,6 +46,17 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
             }
         });
     }
+    // Set once: a later render never replaces what is being typed.
+    let initial_note = use_memo((), {
+        let original = original.clone();
+        move |_| {
+            original
+                .as_ref()
+                .map(|a| a.note.clone())
+                .unwrap_or_default()
+        }
+    });
+    let initial_note = (*initial_note).clone();
     let Some(popup) = popup else { return html! {} };
 
     let all = state.store.state();
@@ -47,9 +69,8 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
         .collect();
 
     let save = {
-        let state = state.clone();
         let on_action = props.on_action.clone();
-        let popup = popup.clone();
+        let original = original.clone();
         let chips = chips.clone();
         let typed = typed.clone();
         let note = note.clone();
@@ -65,16 +86,14 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
                 .cast::<HtmlTextAreaElement>()
                 .map(|n| n.value().trim().to_string())
                 .unwrap_or_default();
-            if let Some(cmd) = state.command_for_popup(
-                &popup,
+            selection::clear_selection();
+            on_action.emit(Action::SavePopup(PopupSave {
                 tags,
-                note_text,
-                clock::new_uuid(),
-                clock::now_rfc3339(),
-            ) {
-                selection::clear_selection();
-                on_action.emit(Action::Apply(cmd));
-            }
+                note: note_text,
+                id: clock::new_uuid(),
+                now: clock::now_rfc3339(),
+                original: (*original).clone(),
+            }));
         }
     };
     let cancel = {
@@ -214,11 +233,44 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
         PopupTarget::Block(_) => "给整段加标签".to_string(),
         PopupTarget::Edit(_) => "编辑标注".to_string(),
     };
+    // Inside the viewport however narrow (the popup is at most 320 px wide
+    // and never wider than the screen less 8 px on each side).
     let style = format!(
-        "left: min({:.0}px, calc(100vw - 340px)); top: min({:.0}px, calc(100vh - 360px))",
-        popup.x.max(8.0),
+        "left: max(8px, min({:.0}px, calc(100vw - 328px))); top: max(8px, min({:.0}px, calc(100vh - 360px)))",
+        popup.x,
         popup.y + 8.0
     );
+    // Another tab changed or deleted the annotation being edited.
+    let remote = match (&popup.target, original.as_ref()) {
+        (PopupTarget::Edit(id), Some(before)) => match all.get(id) {
+            None => Some((None, "另一标签页删除了这条标注；保存会以你的内容恢复它。".to_string())),
+            Some(now) if now != before => Some((
+                Some(now.clone()),
+                format!(
+                    "另一标签页刚修改了这条标注：标签「{}」，备注「{}」。保存将以你正在编辑的内容为准。",
+                    now.tags.join("、"),
+                    now.note
+                ),
+            )),
+            _ => None,
+        },
+        _ => None,
+    };
+    let take_theirs = {
+        let chips = chips.clone();
+        let note = note.clone();
+        let original = original.clone();
+        let theirs = remote.as_ref().and_then(|(a, _)| a.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(a) = &theirs {
+                chips.set(a.tags.clone());
+                if let Some(n) = note.cast::<HtmlTextAreaElement>() {
+                    n.set_value(&a.note);
+                }
+                original.set(Some(a.clone()));
+            }
+        })
+    };
     let on_save_click = {
         let save = save.clone();
         Callback::from(move |_| save(None))
@@ -227,6 +279,14 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
     html! {
         <div class="popup" role="dialog" aria-label={title.clone()} {style} data-popup="tag">
             <div class="popup-title" data-quote={quote}>{ title }</div>
+            if let Some((theirs, text)) = &remote {
+                <div class="conflict" role="alert" data-conflict="">
+                    <span>{ text.clone() }</span>
+                    if theirs.is_some() {
+                        <button type="button" class="tool" onclick={take_theirs}>{ "采用那边的版本" }</button>
+                    }
+                </div>
+            }
             <div class="chips">{ for chip_views }</div>
             <input ref={input} type="text" class="tag-input" placeholder="输入标签，回车保存" aria-label="标签"
                 value={(*typed).clone()} oninput={on_input} onkeydown={on_input_key} maxlength="40" />
@@ -235,7 +295,7 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
             }
             <ul class="options">{ for options }</ul>
             <textarea ref={note} class="note" rows="2" placeholder="备注（可选）" aria-label="备注"
-                onkeydown={on_note_key} value={editing.map(|a| a.note).unwrap_or_default()} />
+                onkeydown={on_note_key} value={initial_note} />
             <div class="popup-actions">
                 <span class="hint"><kbd>{ "Enter" }</kbd>{ " 保存  " }<kbd>{ "Esc" }</kbd>{ " 取消" }</span>
                 <button type="button" class="tool" onclick={on_cancel_click}>{ "取消" }</button>

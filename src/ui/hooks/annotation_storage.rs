@@ -1,0 +1,343 @@
+//! Keeps the open document's annotations in localStorage: read once, then
+//! every change is written at once (only the keys of what changed), and
+//! other tabs' changes are merged in as they arrive. The layout and the
+//! merge rules are `core::persist`; this is the browser side of it.
+
+use gloo::timers::callback::Timeout;
+use yew::prelude::*;
+
+use crate::core::annotation::Tag;
+use crate::core::persist::{self, Extras, Item, KeyKind, Write};
+use crate::core::store::Annotations;
+use crate::platform::storage::{self, StorageError};
+use crate::ui::state::{Action, AppState};
+
+/// What this tab knows about storage.
+struct Synced {
+    doc: String,
+    length: usize,
+    /// What storage holds, as far as this tab knows (what it read, wrote,
+    /// or was told by a storage event).
+    stored: Annotations,
+    extras: Extras,
+    /// Storage has been read: only then is anything written, so a slow
+    /// start never overwrites saved work.
+    ready: bool,
+    /// Version 1's single key, removed once its contents are all written.
+    legacy: Option<String>,
+    /// Other tabs' changes not yet merged (merged together, once per turn
+    /// of the event loop, so a large import there is one update here).
+    queue: Vec<storage::Change>,
+    flush: Option<Timeout>,
+}
+
+/// Copies a damaged value to its backup key (once per distinct value), then
+/// removes it from `key`. Returns the backup key.
+pub fn keep_aside(doc: &str, key: &str, raw: &str) -> Result<String, StorageError> {
+    let backup = persist::backup_key(doc, raw);
+    if storage::get(&backup)?.as_deref() != Some(raw) {
+        storage::set(&backup, raw)?;
+    }
+    storage::remove(key)?;
+    Ok(backup)
+}
+
+#[hook]
+pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
+    let synced = use_mut_ref(|| Synced {
+        doc: state.article.sha256(),
+        length: state.article.source.chars().count(),
+        stored: Annotations::default(),
+        extras: Extras::new(),
+        ready: false,
+        legacy: None,
+        queue: Vec::new(),
+        flush: None,
+    });
+
+    // Read once.
+    {
+        let dispatch = state.dispatcher();
+        let synced = synced.clone();
+        use_effect_with((), move |_| {
+            let (data, warnings) = load(&mut synced.borrow_mut());
+            dispatch.dispatch(Action::Loaded(data));
+            if !warnings.is_empty() {
+                dispatch.dispatch(Action::StorageWarning(Some(warnings.join(" "))));
+            }
+        });
+    }
+
+    // Write what changed.
+    {
+        let synced = synced.clone();
+        let dispatch = state.dispatcher();
+        let ready = state.store_ready;
+        use_effect_with(state.store.state().clone(), move |current| {
+            if ready && synced.borrow().ready {
+                let unsaved = save(&mut synced.borrow_mut(), current);
+                dispatch.dispatch(Action::Unsaved(unsaved));
+            }
+        });
+    }
+
+    // Other tabs' changes.
+    {
+        let synced = synced.clone();
+        let state = state.clone();
+        let prefix = persist::prefix(&synced.borrow().doc);
+        let latest = use_mut_ref(|| state.clone());
+        *latest.borrow_mut() = state.clone();
+        use_effect_with((), move |_| {
+            let listener = storage::watch(prefix, move |change| {
+                let mut s = synced.borrow_mut();
+                s.queue.push(change);
+                if s.flush.is_none() {
+                    let synced = synced.clone();
+                    let latest = latest.clone();
+                    s.flush = Some(Timeout::new(0, move || {
+                        let state = latest.borrow().clone();
+                        let mut s = synced.borrow_mut();
+                        s.flush = None;
+                        let (merged, problems) = merge_remote(&mut s, state.store.state());
+                        drop(s);
+                        if &merged != state.store.state() {
+                            state.dispatch(Action::Adopt(merged));
+                        }
+                        if !problems.is_empty() {
+                            state.dispatch(Action::StorageWarning(Some(problems.join(" "))));
+                        }
+                    }));
+                }
+            });
+            move || drop(listener)
+        });
+    }
+}
+
+/// Reads everything stored for the document; damaged values are kept
+/// aside (and named in the returned warnings), version 1 data is taken in.
+fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
+    let doc = s.doc.clone();
+    let mut warnings = Vec::new();
+    let entries = match storage::entries_with_prefix(&persist::prefix(&doc)) {
+        Ok(e) => e,
+        Err(e) => {
+            // Nothing can be read, so nothing is written over it.
+            warnings.push(format!("{e}：标注只保存在本页内存中，关闭前请导出。"));
+            return (Annotations::default(), warnings);
+        }
+    };
+    let loaded = persist::load(&doc, s.length, entries);
+    for d in &loaded.damaged {
+        warnings.push(match keep_aside(&doc, &d.key, &d.raw) {
+            Ok(backup) => format!(
+                "已保存的一项数据无法读取（{}）。原数据已原样另存为 {backup} ，没有丢失；可用下方按钮下载。",
+                d.problem
+            ),
+            Err(e) => format!(
+                "已保存的一项数据无法读取（{}），也无法另存副本（{e}）；它仍留在原处，没有被覆盖。",
+                d.problem
+            ),
+        });
+    }
+    s.stored = loaded.data.clone();
+    s.extras = loaded.extras;
+    let mut data = loaded.data;
+    let legacy = persist::legacy_key(&doc);
+    match storage::get(&legacy) {
+        Ok(Some(raw)) => match persist::decode_v1(&raw, &doc, s.length) {
+            Ok(old) => {
+                // Version 2 values (written by a newer tab) win.
+                for a in old.annotations {
+                    if data.get(&a.id).is_none() {
+                        data.set_slot(&a.id.clone(), Some((false, a)));
+                    }
+                }
+                for a in old.orphans {
+                    if data.get(&a.id).is_none() {
+                        data.set_slot(&a.id.clone(), Some((true, a)));
+                    }
+                }
+                for t in old.tags {
+                    if data.tag(&t.name).is_none() {
+                        data.tags.push(t);
+                    }
+                }
+                s.legacy = Some(legacy);
+            }
+            Err(problem) => warnings.push(match keep_aside(&doc, &legacy, &raw) {
+                Ok(backup) => format!(
+                    "旧版保存的数据无法读取（{problem}）。原数据已原样另存为 {backup} ，没有丢失；可用下方按钮下载。"
+                ),
+                Err(e) => format!("旧版保存的数据无法读取（{problem}），也无法另存副本（{e}）。"),
+            }),
+        },
+        Ok(None) => {}
+        Err(e) => warnings.push(format!("{e}")),
+    }
+    s.ready = true;
+    (data, warnings)
+}
+
+/// Writes what differs between storage and `current`; returns what could
+/// not be written (empty when everything is saved).
+fn save(s: &mut Synced, current: &Annotations) -> Vec<String> {
+    let writes = persist::plan(&s.doc, &s.stored, current, &s.extras);
+    let mut unsaved = Vec::new();
+    let mut full = false;
+    for w in writes {
+        match w {
+            Write::Annotation { key, id, value } => {
+                let result = match &value {
+                    Some((_, raw)) => storage::set(&key, raw),
+                    None => storage::remove(&key),
+                };
+                match result {
+                    Ok(()) => s.stored.set_slot(&id, value.map(|(slot, _)| slot)),
+                    Err(e) => {
+                        full |= e == StorageError::Full;
+                        unsaved.push(describe_unsaved(current, &id, &e));
+                    }
+                }
+            }
+            Write::Tags { writes, tags } => {
+                let mut ok = true;
+                for (key, value) in writes {
+                    let result = match value {
+                        Some(raw) => storage::set(&key, &raw),
+                        None => storage::remove(&key),
+                    };
+                    if let Err(e) = result {
+                        full |= e == StorageError::Full;
+                        ok = false;
+                    }
+                }
+                if ok {
+                    s.stored.tags = tags;
+                } else {
+                    unsaved.push("标签的改动".into());
+                }
+            }
+        }
+    }
+    if unsaved.is_empty() {
+        if let Some(legacy) = s.legacy.take() {
+            if storage::remove(&legacy).is_err() {
+                s.legacy = Some(legacy);
+            }
+        }
+    } else if full {
+        unsaved.insert(0, "浏览器存储空间已满".into());
+    }
+    unsaved
+}
+
+fn describe_unsaved(current: &Annotations, id: &str, e: &StorageError) -> String {
+    match current.get(id) {
+        Some(a) => {
+            let quote: String = a
+                .target
+                .quote()
+                .map(|q| q.exact.chars().take(12).collect())
+                .unwrap_or_else(|| "全文标注".into());
+            format!("「{quote}」")
+        }
+        None => format!("删除一条标注（{e}）"),
+    }
+}
+
+/// Merges the queued changes of other tabs into `current`: per key, three
+/// ways (`persist::resolve`). Returns the merged state and any problems.
+fn merge_remote(s: &mut Synced, current: &Annotations) -> (Annotations, Vec<String>) {
+    let mut merged = current.clone();
+    let mut problems = Vec::new();
+    let doc = s.doc.clone();
+    let length = s.length;
+    for change in std::mem::take(&mut s.queue) {
+        let Some(key) = change.key else {
+            // Another tab cleared the storage: nothing is stored now, and
+            // this tab's state is written again on its next save.
+            s.stored = Annotations::default();
+            continue;
+        };
+        let old = change
+            .old
+            .as_ref()
+            .and_then(|r| persist::read_item(&doc, length, &key, r).ok())
+            .map(|(item, _)| item);
+        let new = match change
+            .new
+            .as_ref()
+            .map(|r| persist::read_item(&doc, length, &key, r))
+            .transpose()
+        {
+            Err(problem) => {
+                problems.push(format!(
+                    "另一标签页写入了无法读取的数据（{problem}），已忽略，本页的标注没有改变。"
+                ));
+                continue;
+            }
+            Ok(None) => {
+                s.extras.remove(&key);
+                None
+            }
+            Ok(Some((item, extra))) => {
+                if extra.is_empty() {
+                    s.extras.remove(&key);
+                } else {
+                    s.extras.insert(key.clone(), extra);
+                }
+                Some(item)
+            }
+        };
+        match persist::key_kind(&doc, &key) {
+            Some(KeyKind::Annotation(id)) => {
+                let slot = |i: Option<Item>| match i {
+                    Some(Item::Annotation(slot)) => Some(slot),
+                    _ => None,
+                };
+                let (base, theirs) = (slot(old), slot(new));
+                let ours = merged.slot(&id).map(|(o, a)| (o, a.clone()));
+                let result = persist::resolve(base.as_ref(), theirs.as_ref(), ours.as_ref());
+                s.stored.set_slot(&id, theirs);
+                merged.set_slot(&id, result);
+            }
+            Some(KeyKind::Tag(name)) => {
+                let tag = |i: Option<Item>| match i {
+                    Some(Item::Tag(t, order)) => Some((t, order)),
+                    _ => None,
+                };
+                let (base, theirs) = (tag(old), tag(new));
+                let find = |l: &[Tag]| l.iter().find(|t| t.name == name).cloned();
+                let ours = find(&merged.tags);
+                let result = persist::resolve_tag(
+                    base.as_ref().map(|b| &b.0),
+                    theirs.as_ref().map(|t| &t.0),
+                    ours.as_ref(),
+                );
+                let place = |list: &mut Vec<Tag>, t: Option<(Tag, u64)>| {
+                    let at = list.iter().position(|x| x.name == name);
+                    match (at, t) {
+                        (Some(i), Some((t, _))) => list[i] = t,
+                        (Some(i), None) => {
+                            list.remove(i);
+                        }
+                        (None, Some((t, order))) => {
+                            let i = (order as usize).min(list.len());
+                            list.insert(i, t);
+                        }
+                        (None, None) => {}
+                    }
+                };
+                place(&mut s.stored.tags, theirs.clone());
+                let order = theirs.as_ref().map_or(u64::MAX, |t| t.1);
+                place(&mut merged.tags, result.map(|t| (t, order)));
+            }
+            None => {}
+        }
+    }
+    // A tag an adopted annotation uses exists here too.
+    merged.ensure_used_tags();
+    (merged, problems)
+}

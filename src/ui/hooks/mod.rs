@@ -1,0 +1,5 @@
+//! Effects the app needs (storage, settings), as hooks the way Yew's
+//! function_todomvc example keeps them out of its components.
+
+pub mod annotation_storage;
+pub mod settings;
