@@ -189,12 +189,12 @@ fn save(s: &mut Synced, current: &Annotations) -> Vec<String> {
     for w in writes {
         match w {
             Write::Annotation { key, id, value } => {
-                let result = match &value {
+                let result = match value.as_deref() {
                     Some((_, raw)) => storage::set(&key, raw),
                     None => storage::remove(&key),
                 };
                 match result {
-                    Ok(()) => s.stored.set_slot(&id, value.map(|(slot, _)| slot)),
+                    Ok(()) => s.stored.set_slot(&id, value.map(|v| v.0)),
                     Err(e) => {
                         full |= e == StorageError::Full;
                         unsaved.push(describe_unsaved(current, &id, &e));
