@@ -2,11 +2,12 @@
 //! (scripts/test runs `cargo test --target wasm32-unknown-unknown --test browser`).
 #![cfg(target_arch = "wasm32")]
 
+use annotator::core::annotation::normalize_uuid;
 use annotator::core::article::Article;
 use annotator::core::persist;
 use annotator::core::segment::UserDict;
 use annotator::platform::storage::{self, StorageError};
-use annotator::platform::{selection, timing};
+use annotator::platform::{clock, selection, timing};
 use annotator::ui::components::app::App;
 use annotator::ui::hooks::settings::{load_setting, Setting};
 use annotator::ui::SEED_ARTICLE;
@@ -119,6 +120,23 @@ fn a_setting_keeps_the_fields_a_newer_version_wrote() {
     assert_eq!(got.value.join, ["成渝"]);
     assert_eq!(got.extra.unwrap()["future"]["x"], 1);
     storage::remove(&key).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn ids_are_uuids_without_crypto_random_uuid() {
+    // As on an http origin other than localhost.
+    run_js(
+        "Crypto.prototype.__r = Crypto.prototype.randomUUID; delete Crypto.prototype.randomUUID;",
+    );
+    let ids: Vec<String> = (0..50).map(|_| clock::new_uuid()).collect();
+    run_js("Crypto.prototype.randomUUID = Crypto.prototype.__r; delete Crypto.prototype.__r;");
+    for id in &ids {
+        assert_eq!(normalize_uuid(id).as_deref(), Some(id.as_str()));
+        assert_eq!(&id[14..15], "4", "{id}");
+    }
+    let distinct: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len());
+    assert!(normalize_uuid(&clock::new_uuid()).is_some());
 }
 
 #[wasm_bindgen_test]

@@ -34,6 +34,12 @@ const EDGE: usize = 64;
 /// position) to choose among candidates. `None` means an orphan.
 pub fn anchor(source: &str, quote: &TextQuote, hint: Option<(usize, usize)>) -> Option<Anchor> {
     let text: Vec<char> = source.chars().collect();
+    anchor_in(&text, quote, hint)
+}
+
+/// `anchor` over the text's code points, decoded once by the caller (an
+/// import places thousands of quotes in the same text).
+pub fn anchor_in(text: &[char], quote: &TextQuote, hint: Option<(usize, usize)>) -> Option<Anchor> {
     let exact: Vec<char> = quote.exact.chars().collect();
     if exact.is_empty() {
         return None;
@@ -50,11 +56,11 @@ pub fn anchor(source: &str, quote: &TextQuote, hint: Option<(usize, usize)>) -> 
     let prefix: Vec<char> = quote.prefix.chars().collect();
     let suffix: Vec<char> = quote.suffix.chars().collect();
     let hint_start = hint.map(|h| h.0);
-    let best = find_all(&text, &exact)
+    let best = find_all(text, &exact)
         .into_iter()
         .map(|s| {
             (
-                score(&text, s, s + exact.len(), &prefix, &suffix, hint_start),
+                score(text, s, s + exact.len(), &prefix, &suffix, hint_start),
                 s,
             )
         })
@@ -66,7 +72,7 @@ pub fn anchor(source: &str, quote: &TextQuote, hint: Option<(usize, usize)>) -> 
             method: Method::Quote,
         });
     }
-    fuzzy(&text, &exact, hint_start)
+    fuzzy(text, &exact, hint_start)
 }
 
 fn find_all(text: &[char], needle: &[char]) -> Vec<usize> {
@@ -143,9 +149,89 @@ fn fuzzy(text: &[char], exact: &[char], hint: Option<usize>) -> Option<Anchor> {
     })
 }
 
-/// Approximate substring search (Sellers' dynamic programme): the end
-/// positions where `pattern` matches with at most `k` edits, the best (fewest
-/// edits, then nearest the hint) chosen; its start is found by matching back.
+/// Myers' bit-parallel edit distance (1999), in 64-bit blocks as Hyyrö
+/// and edlib do for patterns longer than a word: per text character, one
+/// step per block of the pattern instead of one per pattern character, so a
+/// 256-character quote costs 4 word operations per text character, not 256
+/// cell updates. Yields, for each end position in the text, the fewest
+/// edits with which the pattern matches ending there.
+struct Myers {
+    /// Per pattern character, its bit mask per block.
+    peq: std::collections::HashMap<char, Vec<u64>>,
+    blocks: usize,
+    /// The bit of the pattern's last character in the last block.
+    last_bit: u64,
+    m: usize,
+}
+
+impl Myers {
+    fn new(pattern: &[char]) -> Myers {
+        let m = pattern.len();
+        let blocks = m.div_ceil(64);
+        let mut peq: std::collections::HashMap<char, Vec<u64>> = std::collections::HashMap::new();
+        for (i, &c) in pattern.iter().enumerate() {
+            peq.entry(c).or_insert_with(|| vec![0; blocks])[i / 64] |= 1 << (i % 64);
+        }
+        Myers {
+            peq,
+            blocks,
+            last_bit: 1 << ((m - 1) % 64),
+            m,
+        }
+    }
+
+    /// Calls `at(end, edits)` for every end position (exclusive) in `text`.
+    fn scan(&self, text: &[char], mut at: impl FnMut(usize, usize)) {
+        let zeros = vec![0u64; self.blocks];
+        let mut pv = vec![!0u64; self.blocks];
+        let mut mv = vec![0u64; self.blocks];
+        let mut score = self.m;
+        for (j, c) in text.iter().enumerate() {
+            let eqs = self.peq.get(c).unwrap_or(&zeros);
+            // The top row is all zeros (a match may start anywhere).
+            let mut h_in: i8 = 0;
+            for b in 0..self.blocks {
+                let high = if b + 1 == self.blocks {
+                    self.last_bit
+                } else {
+                    1 << 63
+                };
+                let (p, mn) = (pv[b], mv[b]);
+                let mut eq = eqs[b];
+                let xv = eq | mn;
+                if h_in < 0 {
+                    eq |= 1;
+                }
+                let xh = ((eq & p).wrapping_add(p) ^ p) | eq;
+                let mut ph = mn | !(xh | p);
+                let mut mh = p & xh;
+                let h_out: i8 = if ph & high != 0 {
+                    1
+                } else if mh & high != 0 {
+                    -1
+                } else {
+                    0
+                };
+                ph <<= 1;
+                mh <<= 1;
+                if h_in < 0 {
+                    mh |= 1;
+                } else if h_in > 0 {
+                    ph |= 1;
+                }
+                pv[b] = mh | !(xv | ph);
+                mv[b] = ph & xv;
+                h_in = h_out;
+            }
+            score = (score as isize + h_in as isize) as usize;
+            at(j + 1, score);
+        }
+    }
+}
+
+/// Approximate substring search: the end positions where `pattern` matches
+/// with at most `k` edits (Myers, above), the best (fewest edits, then
+/// nearest the hint) chosen; its start is found by matching back.
 fn best_approx(
     text: &[char],
     pattern: &[char],
@@ -153,23 +239,9 @@ fn best_approx(
     hint: Option<usize>,
 ) -> Option<(usize, usize, usize)> {
     let m = pattern.len();
-    let mut col: Vec<usize> = (0..=m).collect();
     let mut best: Option<(usize, usize)> = None; // (errors, end)
-    for (j, &c) in text.iter().enumerate() {
-        let mut diag = col[0];
-        col[0] = 0;
-        for i in 1..=m {
-            let next = if pattern[i - 1] == c {
-                diag
-            } else {
-                1 + diag.min(col[i]).min(col[i - 1])
-            };
-            diag = col[i];
-            col[i] = next;
-        }
-        let errors = col[m];
+    Myers::new(pattern).scan(text, |end, errors| {
         if errors <= k {
-            let end = j + 1;
             let better = match best {
                 None => true,
                 Some((be, bend)) => {
@@ -182,7 +254,7 @@ fn best_approx(
                 best = Some((errors, end));
             }
         }
-    }
+    });
     let (errors, end) = best?;
     // Match backwards from `end` to find where the best alignment starts.
     let window_start = end.saturating_sub(m + k);
@@ -304,7 +376,39 @@ mod tests {
         assert_eq!(a.end, 401);
     }
 
+    /// The plain dynamic programme (Sellers): the reference Myers must equal.
+    fn sellers(text: &[char], pattern: &[char]) -> Vec<usize> {
+        let m = pattern.len();
+        let mut col: Vec<usize> = (0..=m).collect();
+        let mut out = Vec::new();
+        for &c in text {
+            let mut diag = col[0];
+            col[0] = 0;
+            for i in 1..=m {
+                let next = if pattern[i - 1] == c {
+                    diag
+                } else {
+                    1 + diag.min(col[i]).min(col[i - 1])
+                };
+                diag = col[i];
+                col[i] = next;
+            }
+            out.push(col[m]);
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn myers_gives_the_edit_distance_of_the_plain_dynamic_programme(
+            text in "[甲乙丙丁😀]{0,300}", pattern in "[甲乙丙丁😀]{1,200}",
+        ) {
+            let (t, p): (Vec<char>, Vec<char>) = (text.chars().collect(), pattern.chars().collect());
+            let mut got = Vec::new();
+            Myers::new(&p).scan(&t, |_, e| got.push(e));
+            prop_assert_eq!(got, sellers(&t, &p));
+        }
+
         #[test]
         fn a_quote_taken_from_a_text_anchors_back_to_the_same_text(
             text in "[甲乙丙丁戊己庚辛壬癸😀]{1,60}", a in 0usize..60, b in 0usize..60,

@@ -161,10 +161,15 @@ pub fn normalize_uuid(s: &str) -> Option<String> {
 /// (custom), from the SHA-256 of the id.
 pub fn uuid_from_name(name: &str) -> String {
     use sha2::{Digest, Sha256};
-    let mut b: [u8; 16] = Sha256::digest(name.as_bytes())[..16]
+    let b: [u8; 16] = Sha256::digest(name.as_bytes())[..16]
         .try_into()
         .unwrap_or([0; 16]);
-    b[6] = (b[6] & 0x0f) | 0x80;
+    uuid_with_version(b, 8)
+}
+
+/// Writes 16 bytes as a UUID of `version` (RFC 9562 variant bits set).
+pub fn uuid_with_version(mut b: [u8; 16], version: u8) -> String {
+    b[6] = (b[6] & 0x0f) | (version << 4);
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
     format!(

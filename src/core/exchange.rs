@@ -6,10 +6,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::anchor::{anchor, Method};
+use super::anchor::{anchor_in, Method};
 use super::annotation::{
-    is_hex_color, normalize_tag, normalize_uuid, quote_at, uuid_from_name, Annotation, Tag, Target,
-    TextQuote,
+    is_hex_color, normalize_tag, normalize_uuid, uuid_from_name, Annotation, Tag, Target,
+    TextQuote, CONTEXT_CHARS,
 };
 use super::article::Article;
 use super::store::Annotations;
@@ -758,61 +758,108 @@ pub fn reanchor(
     article: &Article,
     imported: Vec<Annotation>,
 ) -> (Vec<Annotation>, Vec<Annotation>, AnchorReport) {
-    let mut placed = Vec::new();
-    let mut orphans = Vec::new();
-    let mut report = AnchorReport::default();
-    for mut a in imported {
+    let mut r = Reanchoring::new(article, imported);
+    while !r.step(article, usize::MAX) {}
+    r.finish()
+}
+
+/// Re-anchoring done a few annotations at a time, so the page can stay
+/// responsive, show progress and be cancelled between steps. The text is
+/// decoded into code points once for the whole import.
+pub struct Reanchoring {
+    text: Vec<char>,
+    pending: std::vec::IntoIter<Annotation>,
+    total: usize,
+    placed: Vec<Annotation>,
+    orphans: Vec<Annotation>,
+    report: AnchorReport,
+}
+
+impl Reanchoring {
+    pub fn new(article: &Article, imported: Vec<Annotation>) -> Self {
+        Reanchoring {
+            text: article.source.chars().collect(),
+            total: imported.len(),
+            pending: imported.into_iter(),
+            placed: Vec::new(),
+            orphans: Vec::new(),
+            report: AnchorReport::default(),
+        }
+    }
+
+    /// (done, total)
+    pub fn progress(&self) -> (usize, usize) {
+        (self.placed.len() + self.orphans.len(), self.total)
+    }
+
+    /// Places up to `count` more annotations; true when all are done.
+    pub fn step(&mut self, article: &Article, count: usize) -> bool {
+        for _ in 0..count {
+            let Some(a) = self.pending.next() else {
+                return true;
+            };
+            self.place(article, a);
+        }
+        self.pending.len() == 0
+    }
+
+    pub fn finish(self) -> (Vec<Annotation>, Vec<Annotation>, AnchorReport) {
+        (self.placed, self.orphans, self.report)
+    }
+
+    fn place(&mut self, article: &Article, mut a: Annotation) {
         let (hint, quote) = match &a.target {
             Target::Document => {
-                report.in_place += 1;
-                placed.push(a);
-                continue;
+                self.report.in_place += 1;
+                self.placed.push(a);
+                return;
             }
             Target::Passage { start, end, quote }
             | Target::Block {
                 start, end, quote, ..
             } => ((*start < *end).then_some((*start, *end)), quote.clone()),
         };
-        match anchor(&article.source, &quote, hint) {
-            Some(found) => {
-                match found.method {
-                    Method::Position => report.in_place += 1,
-                    Method::Quote => report.moved += 1,
-                    Method::Fuzzy(_) => report.fuzzy += 1,
-                }
-                let new_quote = quote_at(&article.source, found.start, found.end);
-                a.target = match a.target {
-                    Target::Block { .. } => match article
-                        .block_at(found.start)
-                        .map(|i| &article.blocks[i])
-                    {
-                        Some(b) if b.start == found.start && b.end == found.end => Target::Block {
-                            block: b.id.clone(),
-                            start: found.start,
-                            end: found.end,
-                            quote: new_quote,
-                        },
-                        _ => Target::Passage {
-                            start: found.start,
-                            end: found.end,
-                            quote: new_quote,
-                        },
-                    },
-                    _ => Target::Passage {
-                        start: found.start,
-                        end: found.end,
-                        quote: new_quote,
-                    },
-                };
-                placed.push(a);
-            }
-            None => {
-                report.orphans += 1;
-                orphans.push(a);
-            }
+        let Some(found) = anchor_in(&self.text, &quote, hint) else {
+            self.report.orphans += 1;
+            self.orphans.push(a);
+            return;
+        };
+        match found.method {
+            Method::Position => self.report.in_place += 1,
+            Method::Quote => self.report.moved += 1,
+            Method::Fuzzy(_) => self.report.fuzzy += 1,
         }
+        let new_quote = quote_in(&self.text, found.start, found.end);
+        let (start, end) = (found.start, found.end);
+        let whole_block = article
+            .block_at(start)
+            .map(|i| &article.blocks[i])
+            .filter(|b| b.start == start && b.end == end);
+        a.target = match (&a.target, whole_block) {
+            (Target::Block { .. }, Some(b)) => Target::Block {
+                block: b.id.clone(),
+                start,
+                end,
+                quote: new_quote,
+            },
+            _ => Target::Passage {
+                start,
+                end,
+                quote: new_quote,
+            },
+        };
+        self.placed.push(a);
     }
-    (placed, orphans, report)
+}
+
+/// The quote selector for `start..end` of a text given as code points.
+fn quote_in(text: &[char], start: usize, end: usize) -> TextQuote {
+    let collect = |r: std::ops::Range<usize>| text[r].iter().collect::<String>();
+    TextQuote {
+        exact: collect(start..end),
+        prefix: collect(start.saturating_sub(CONTEXT_CHARS)..start),
+        suffix: collect(end..(end + CONTEXT_CHARS).min(text.len())),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

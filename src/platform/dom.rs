@@ -3,12 +3,18 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ScrollBehavior, ScrollIntoViewOptions, ScrollLogicalPosition};
 
+/// `[attr="value"]` with the value escaped by the browser's `CSS.escape`:
+/// ids are validated as UUIDs wherever they enter, and escaped anyway so no
+/// value can widen the selector (`"], [data-block], [x="`).
+fn attribute_selector(attr: &str, value: &str) -> String {
+    format!("[{attr}=\"{}\"]", web_sys::css::escape(value))
+}
+
 fn annotation_elements(id: &str) -> Vec<Element> {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return Vec::new();
     };
-    // Ids are UUIDs we made or validated on import; quote anyway.
-    let selector = format!("[data-annotation=\"{}\"]", id.replace('"', "\\\""));
+    let selector = attribute_selector("data-annotation", id);
     let Ok(list) = doc.query_selector_all(&selector) else {
         return Vec::new();
     };
@@ -62,7 +68,7 @@ pub fn annotations_at(target: Option<web_sys::EventTarget>) -> Vec<String> {
 fn first_matching(attr: &str, value: &str) -> Option<Element> {
     web_sys::window()?
         .document()?
-        .query_selector(&format!("[{attr}=\"{}\"]", value.replace('"', "\\\"")))
+        .query_selector(&attribute_selector(attr, value))
         .ok()?
 }
 

@@ -68,6 +68,15 @@ pub struct AppState {
     pub unsaved: Vec<String>,
     /// A validated, re-anchored import waiting for merge / replace.
     pub import: Option<ImportPreview>,
+    /// An import being re-anchored.
+    pub import_progress: Option<ImportProgress>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportProgress {
+    pub file: String,
+    pub done: usize,
+    pub total: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -77,6 +86,8 @@ pub struct ImportPreview {
     pub orphans: Vec<Annotation>,
     pub tags: Vec<Tag>,
     pub report: AnchorReport,
+    /// Ids that were not UUIDs (another tool's IRIs) and got one derived.
+    pub derived_ids: usize,
     /// The file names another text (by sha256) than the open one.
     pub other_document: bool,
     /// Replace was pressed once and waits for confirmation.
@@ -123,6 +134,7 @@ impl AppState {
             storage_warning: None,
             unsaved: Vec::new(),
             import: None,
+            import_progress: None,
         }
     }
 
@@ -236,6 +248,7 @@ pub enum Action {
     Notify(String),
     StorageWarning(Option<String>),
     ImportReady(ImportPreview),
+    ImportProgress(Option<ImportProgress>),
     /// Merge, or replace (which asks once more before it happens).
     ConfirmImport(ImportMode),
     CancelImport,
@@ -351,6 +364,7 @@ impl Reducible for AppState {
                 }
             }
             Action::ImportReady(preview) => next.import = Some(preview),
+            Action::ImportProgress(progress) => next.import_progress = progress,
             Action::CancelImport => next.import = None,
             Action::ConfirmImport(mode) => {
                 let Some(mut preview) = next.import.take() else {
@@ -563,6 +577,7 @@ mod tests {
             orphans: vec![],
             tags: vec![],
             report: AnchorReport::default(),
+            derived_ids: 0,
             other_document: false,
             confirm_replace: false,
         };

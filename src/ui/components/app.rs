@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::article_view::ArticleView;
 use super::help_overlay::HelpOverlay;
-use super::import_dialog::ImportDialog;
+use super::import_dialog::{ImportDialog, ImportProgressBar};
 use super::keywords_panel::KeywordsPanel;
 use super::sidebar::Sidebar;
 use super::tag_manager::TagManager;
@@ -242,6 +242,9 @@ pub fn App() -> Html {
                     }
                     <button type="button" class="remove" aria-label="关闭" onclick={dismiss_warning}>{ "×" }</button>
                 </div>
+            }
+            if let Some(progress) = &state.import_progress {
+                <ImportProgressBar progress={progress.clone()} on_action={on_action.clone()} />
             }
             if !state.unsaved.is_empty() {
                 <div class="banner" role="alert" data-unsaved={state.unsaved.len().to_string()}>

@@ -1,7 +1,8 @@
 use yew::prelude::*;
 
 use crate::core::exchange::ImportMode;
-use crate::ui::state::{Action, ImportPreview};
+use crate::ui::state::{Action, ImportPreview, ImportProgress};
+use crate::ui::transfer;
 
 #[derive(Properties, PartialEq)]
 pub struct ImportDialogProps {
@@ -25,6 +26,9 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
         <div class="overlay" role="dialog" aria-label="导入标注" data-dialog="import">
             <div class="dialog narrow">
                 <header><h2>{ format!("导入 {total} 条标注（{}）", p.format) }</h2></header>
+                if p.derived_ids > 0 {
+                    <p class="warn">{ format!("{} 条标注的编号不是 UUID（来自其他工具），已按原编号生成固定的 UUID；再次导入同一文件会合并而不是重复。", p.derived_ids) }</p>
+                }
                 if p.other_document {
                     <p class="warn">{ "这个文件是在另一版本的文本上做的，已按引文重新定位。" }</p>
                 }
@@ -53,6 +57,34 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
                         onclick={emit(|| Action::ConfirmImport(ImportMode::Merge))}>{ "合并" }</button>
                 </div>
             </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ImportProgressProps {
+    pub progress: ImportProgress,
+    pub on_action: Callback<Action>,
+}
+
+/// Re-anchoring a large file: how far it is, and a way to stop it (nothing
+/// has changed until the preview's merge or replace).
+#[component]
+pub fn ImportProgressBar(props: &ImportProgressProps) -> Html {
+    let p = &props.progress;
+    let cancel = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| {
+            transfer::cancel_import();
+            on_action.emit(Action::ImportProgress(None));
+            on_action.emit(Action::Notify("已取消导入，没有做任何改动".into()));
+        })
+    };
+    html! {
+        <div class="banner progress" role="status" data-import-progress={format!("{}/{}", p.done, p.total)}>
+            <span>{ format!("正在定位「{}」中的标注：{} / {}", p.file, p.done, p.total) }</span>
+            <progress max={p.total.to_string()} value={p.done.to_string()}></progress>
+            <button type="button" class="tool" data-action="cancel-import" onclick={cancel}>{ "取消导入" }</button>
         </div>
     }
 }
