@@ -4,23 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withAppServer, waitForSegmentation, charPoint, dragSelect, screenshot, ROOT } from './support.mjs';
+import { withAppServer, openTab, waitForSegmentation, charPoint, dragSelect, screenshot, ROOT } from './support.mjs';
 import { mustAssertions, failedMusts } from './w3c.mjs';
 
 const app = withAppServer();
 
 const PHRASE = '推动成渝地区双城经济圈建设';
 
-async function open(context) {
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  await page.goto(app.server.url);
-  await page.waitForSelector('[data-kind="title"]');
-  await waitForSegmentation(page);
-  return page;
-}
+const open = (context) => openTab(context, app.server.url);
 
 async function annotate(page, from, to, tag) {
   await page.evaluate(() => getSelection().removeAllRanges());
@@ -37,7 +28,10 @@ const highlights = (page) =>
     for (const e of els) byId[e.dataset.annotation] = (byId[e.dataset.annotation] ?? '') + e.textContent;
     return byId;
   });
-const storedKey = (page) => page.evaluate(() => Object.keys(localStorage).find((k) => k.endsWith('.annotations')));
+// Every annotation is its own key: mozhu.v2.<sha256>.a.<uuid>.
+const storedKey = (page) => page.evaluate(() => Object.keys(localStorage).find((k) => /^mozhu\.v2\.[0-9a-f]{64}\.a\./.test(k)));
+const storedAll = (page) =>
+  page.evaluate(() => JSON.stringify(Object.keys(localStorage).filter((k) => k.startsWith('mozhu.v2.')).sort().map((k) => [k, localStorage.getItem(k)])));
 const entries = (page) => page.$$eval('[data-entry]', (e) => e.length);
 
 async function download(page, action) {
@@ -107,8 +101,7 @@ test('a malformed file shows what is wrong and changes nothing; imported text is
   const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await open(context);
   await annotate(page, 0, 1, '政策');
-  const key = await storedKey(page);
-  const stored = await page.evaluate((k) => localStorage.getItem(k), key);
+  const stored = await storedAll(page);
 
   const bad = [
     { name: 'truncated.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "mozhu-annotations", "version": 1, "annot') },
@@ -125,7 +118,7 @@ test('a malformed file shows what is wrong and changes nothing; imported text is
     await page.click('[data-message] .remove');
   }
   assert.equal(await entries(page), 1);
-  assert.equal(await page.evaluate((k) => localStorage.getItem(k), key), stored, 'storage untouched');
+  assert.equal(await storedAll(page), stored, 'storage untouched');
 
   // Tag names and notes from a file are text, never markup.
   const hostile = {
@@ -160,14 +153,18 @@ test('damaged storage is kept aside, never overwritten; a full quota keeps work 
   const page = await open(context);
   await annotate(page, 0, 1, '政策');
   const key = await storedKey(page);
-  await page.evaluate((k) => localStorage.setItem(k, '{"version": 1, "annotations": [tru'), key);
+  await page.evaluate((k) => localStorage.setItem(k, '{"id": "x", "tags": [tru'), key);
   await page.reload();
   await page.waitForSelector('[data-kind="title"]');
   const warning = await (await page.waitForSelector('[data-storage-warning]')).textContent();
-  assert.match(warning, /已损坏.*另存为 mozhu\.backup\./);
-  const backups = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mozhu.backup.')));
-  assert.equal(backups.length, 1);
-  assert.equal(await page.evaluate((k) => localStorage.getItem(k), backups[0]), '{"version": 1, "annotations": [tru');
+  assert.match(warning, /无法读取.*另存为 mozhu\.backup\./);
+  const backups = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mozhu.backup.')));
+  assert.equal((await backups()).length, 1);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), (await backups())[0]), '{"id": "x", "tags": [tru');
+  // Reloading again does not copy it again.
+  await page.reload();
+  await page.waitForSelector('[data-kind="title"]');
+  assert.equal((await backups()).length, 1);
   const raw = await download(page, 'export-json');
   assert.ok(raw.text.length > 0);
   await screenshot(page, 'storage-damaged');
@@ -175,17 +172,18 @@ test('damaged storage is kept aside, never overwritten; a full quota keeps work 
   // Full quota: every write fails as a full browser storage would.
   await waitForSegmentation(page);
   await annotate(page, 4, 9, '地名');
-  const saved = await page.evaluate((k) => localStorage.getItem(k), key);
+  const saved = await storedAll(page);
   await page.evaluate(() => {
     Storage.prototype.setItem = function () {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     };
   });
   await annotate(page, 10, 12, '经济');
-  const full = await (await page.waitForSelector('[data-storage-warning]:has-text("存储空间已满")')).textContent();
+  const full = await (await page.waitForSelector('[data-unsaved]:has-text("存储空间已满")')).textContent();
   assert.match(full, /之前保存的内容完好/);
+  assert.doesNotMatch(full, /JsValue/);
   assert.equal(await entries(page), 2, 'the new annotation is still on screen');
-  assert.equal(await page.evaluate((k) => localStorage.getItem(k), key), saved, 'what was stored is not damaged');
+  assert.equal(await storedAll(page), saved, 'what was stored is not damaged');
   const rescue = JSON.parse((await download(page, 'export-json')).text);
   assert.equal(rescue.annotations.length, 2, 'and can be exported');
   await screenshot(page, 'storage-full');

@@ -116,6 +116,22 @@ export async function openApp(browser, url, viewport) {
   return page;
 }
 
+/**
+ * A tab in `context` (tabs of one context share localStorage, as a
+ * person's tabs do) with the app loaded and segmented; console errors and
+ * uncaught exceptions are collected in `page.errors`.
+ */
+export async function openTab(context, url) {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('[data-kind="title"]');
+  await waitForSegmentation(page);
+  return page;
+}
+
 export async function waitForSegmentation(page) {
   await page.waitForSelector('#app[data-segmentation="ready"]', { timeout: 60_000 });
 }

@@ -46,18 +46,14 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
             }
         });
     }
-    // Set once: a later render never replaces what is being typed.
-    let initial_note = use_memo((), {
-        let original = original.clone();
-        move |_| {
-            original
-                .as_ref()
-                .map(|a| a.note.clone())
-                .unwrap_or_default()
-        }
-    });
-    let initial_note = (*initial_note).clone();
     let Some(popup) = popup else { return html! {} };
+    // Only the initial value: with `value`, Yew would reset the field to it
+    // on every render, wiping what is being typed when another tab changes
+    // the annotation.
+    let initial_note = original
+        .as_ref()
+        .map(|a| a.note.clone())
+        .unwrap_or_default();
 
     let all = state.store.state();
     let query = typed.trim().to_lowercase();
@@ -295,7 +291,7 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
             }
             <ul class="options">{ for options }</ul>
             <textarea ref={note} class="note" rows="2" placeholder="备注（可选）" aria-label="备注"
-                onkeydown={on_note_key} value={initial_note} />
+                onkeydown={on_note_key} defaultvalue={initial_note} />
             <div class="popup-actions">
                 <span class="hint"><kbd>{ "Enter" }</kbd>{ " 保存  " }<kbd>{ "Esc" }</kbd>{ " 取消" }</span>
                 <button type="button" class="tool" onclick={on_cancel_click}>{ "取消" }</button>
