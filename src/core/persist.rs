@@ -229,28 +229,26 @@ pub enum Write {
 }
 
 /// The writes that bring storage from `stored` (what this tab knows it
-/// holds) to `current`. Removals come first: when storage is full they free
-/// the space the rest needs (undoing a large import frees what it used).
-pub fn plan(doc: &str, stored: &Annotations, current: &Annotations, extras: &Extras) -> Vec<Write> {
+/// holds) to `current`, at most `limit` annotation writes (the rest come in
+/// the next call, so a large import is saved in slices). Removals come
+/// first: when storage is full they free the space the rest needs (undoing
+/// a large import frees what it used).
+pub fn plan(
+    doc: &str,
+    stored: &Annotations,
+    current: &Annotations,
+    extras: &Extras,
+    limit: usize,
+) -> Vec<Write> {
     let mut removals = Vec::new();
     let mut sets = Vec::new();
-    let slots = |a: &Annotations| -> Vec<(String, Slot)> {
-        let mut v: Vec<(String, Slot)> = a
-            .annotations
-            .iter()
-            .map(|x| (x.id.clone(), (false, x.clone())))
-            .chain(a.orphans.iter().map(|x| (x.id.clone(), (true, x.clone()))))
-            .collect();
-        v.sort_by(|x, y| x.0.cmp(&y.0));
-        v
-    };
-    let (old, new) = (slots(stored), slots(current));
+    let (old, new) = (slots_by_id(stored), slots_by_id(current));
     let (mut i, mut j) = (0, 0);
-    while i < old.len() || j < new.len() {
-        let take_old = j >= new.len() || (i < old.len() && old[i].0 < new[j].0);
-        let take_new = i >= old.len() || (j < new.len() && new[j].0 < old[i].0);
+    while (i < old.len() || j < new.len()) && removals.len() + sets.len() < limit {
+        let take_old = j >= new.len() || (i < old.len() && old[i].1.id < new[j].1.id);
+        let take_new = i >= old.len() || (j < new.len() && new[j].1.id < old[i].1.id);
         if take_old {
-            let id = old[i].0.clone();
+            let id = old[i].1.id.clone();
             removals.push(Write::Annotation {
                 key: annotation_key(doc, &id),
                 id,
@@ -258,15 +256,15 @@ pub fn plan(doc: &str, stored: &Annotations, current: &Annotations, extras: &Ext
             });
             i += 1;
         } else {
-            let (id, slot) = &new[j];
-            let changed = take_new || old[i].1 != *slot;
-            if changed {
-                let key = annotation_key(doc, id);
-                let value = encode_annotation(slot, extras.get(&key));
+            let (orphan, a) = new[j];
+            if take_new || old[i] != new[j] {
+                let key = annotation_key(doc, &a.id);
+                let slot = (orphan, a.clone());
+                let value = encode_annotation(&slot, extras.get(&key));
                 sets.push(Write::Annotation {
                     key,
-                    id: id.clone(),
-                    value: Some(Box::new((slot.clone(), value))),
+                    id: a.id.clone(),
+                    value: Some(Box::new((slot, value))),
                 });
             }
             if !take_new {
@@ -297,6 +295,26 @@ pub fn plan(doc: &str, stored: &Annotations, current: &Annotations, extras: &Ext
     }
     out.extend(sets);
     out
+}
+
+/// Every annotation with whether it is an orphan, sorted by id: a merge of
+/// the two lists, which are each kept sorted by id.
+fn slots_by_id(a: &Annotations) -> Vec<(bool, &Annotation)> {
+    let (mut p, mut o) = (a.annotations.iter().peekable(), a.orphans.iter().peekable());
+    let mut v = Vec::with_capacity(a.annotations.len() + a.orphans.len());
+    loop {
+        let orphan_first = match (p.peek(), o.peek()) {
+            (Some(x), Some(y)) => y.id < x.id,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => break,
+        };
+        match if orphan_first { o.next() } else { p.next() } {
+            Some(x) => v.push((orphan_first, x)),
+            None => break,
+        }
+    }
+    v
 }
 
 /// What one id holds after another tab changed it: `base` is what storage
@@ -486,20 +504,44 @@ mod tests {
         let mut storage = HashMap::new();
         store_writes(
             &mut storage,
-            &plan(DOC, &Annotations::default(), &d, &Extras::new()),
+            &plan(DOC, &Annotations::default(), &d, &Extras::new(), usize::MAX),
         );
         let loaded = load(DOC, 10, storage.clone());
         assert_eq!(loaded.data, d);
         assert!(loaded.damaged.is_empty());
         // Nothing changed: nothing to write.
-        assert!(plan(DOC, &d, &d, &Extras::new()).is_empty());
+        assert!(plan(DOC, &d, &d, &Extras::new(), usize::MAX).is_empty());
+    }
+
+    #[test]
+    fn a_large_change_is_written_in_slices_that_add_up() {
+        let d = data((0..25).map(|i| ann(i, "", T1)).collect());
+        let mut storage = HashMap::new();
+        let mut stored = Annotations::default();
+        let mut turns = 0;
+        loop {
+            let w = plan(DOC, &stored, &d, &Extras::new(), 10);
+            if w.is_empty() {
+                break;
+            }
+            store_writes(&mut storage, &w);
+            for x in w {
+                match x {
+                    Write::Annotation { id, value, .. } => stored.set_slot(&id, value.map(|v| v.0)),
+                    Write::Tags { tags, .. } => stored.tags = tags,
+                }
+            }
+            turns += 1;
+        }
+        assert_eq!(turns, 3);
+        assert_eq!(load(DOC, 10, storage).data, d);
     }
 
     #[test]
     fn removals_come_before_new_values() {
         let before = data(vec![ann(1, "", T1)]);
         let after = data(vec![ann(2, "", T1)]);
-        let w = plan(DOC, &before, &after, &Extras::new());
+        let w = plan(DOC, &before, &after, &Extras::new(), usize::MAX);
         assert!(matches!(&w[0], Write::Annotation { value: None, .. }));
         assert!(matches!(&w[1], Write::Annotation { value: Some(_), .. }));
     }
@@ -545,7 +587,7 @@ mod tests {
         let loaded = load(DOC, 10, vec![(key.clone(), v.to_string())]);
         let mut edited = loaded.data.clone();
         edited.annotations[0].note = "改".into();
-        let writes = plan(DOC, &loaded.data, &edited, &loaded.extras);
+        let writes = plan(DOC, &loaded.data, &edited, &loaded.extras, usize::MAX);
         let Write::Annotation {
             value: Some(value), ..
         } = &writes[0]
@@ -637,7 +679,7 @@ mod tests {
                 let (me, synced, n, base) = if a_turn { (&mut a, &mut a_synced, &mut na, 0) } else { (&mut b, &mut b_synced, &mut nb, 1000) };
                 me.set_slot(&uuid(base + *n), Some((false, ann(base + *n, "", T1))));
                 *n += 1;
-                let w = plan(DOC, synced, me, &Extras::new());
+                let w = plan(DOC, synced, me, &Extras::new(), usize::MAX);
                 store_writes(&mut storage, &w);
                 *synced = me.clone();
             }

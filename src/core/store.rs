@@ -204,27 +204,30 @@ struct Change {
 impl Change {
     fn between(before: &Annotations, after: &Annotations) -> Change {
         let mut entries: Vec<Entry> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for orphan in [false, true] {
-            let list = |a: &Annotations| {
-                if orphan {
-                    a.orphans.clone()
-                } else {
-                    a.annotations.clone()
-                }
+            let (old, new) = if orphan {
+                (&before.orphans, &after.orphans)
+            } else {
+                (&before.annotations, &after.annotations)
             };
-            for (id, b, a) in diff_sorted(&list(before), &list(after)) {
+            for (id, b, a) in diff_sorted(old, new) {
                 let (b, a) = (b.map(|x| (orphan, x)), a.map(|x| (orphan, x)));
                 // An id that moved between the lists is one entry.
-                match entries.iter_mut().find(|e| e.id == id) {
-                    Some(e) => {
+                match index.get(&id) {
+                    Some(&i) => {
+                        let e = &mut entries[i];
                         e.before = e.before.take().or(b);
                         e.after = e.after.take().or(a);
                     }
-                    None => entries.push(Entry {
-                        id,
-                        before: b,
-                        after: a,
-                    }),
+                    None => {
+                        index.insert(id.clone(), entries.len());
+                        entries.push(Entry {
+                            id,
+                            before: b,
+                            after: a,
+                        });
+                    }
                 }
             }
         }

@@ -65,11 +65,22 @@ pub struct AppState {
     pub storage_warning: Option<String>,
     /// Changes that could not be written (storage full): shown, with an
     /// export offered, until a later save gets them all in.
-    pub unsaved: Vec<String>,
+    pub unsaved: Option<Unsaved>,
     /// A validated, re-anchored import waiting for merge / replace.
     pub import: Option<ImportPreview>,
     /// An import being re-anchored.
     pub import_progress: Option<ImportProgress>,
+}
+
+/// What could not be written to storage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unsaved {
+    /// Why, in words (e.g. the storage is full).
+    pub reason: String,
+    /// How many changes are not saved.
+    pub count: usize,
+    /// A few of them, as the person knows them (quotes).
+    pub examples: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -132,7 +143,7 @@ impl AppState {
             show_tag_manager: false,
             message: None,
             storage_warning: None,
-            unsaved: Vec::new(),
+            unsaved: None,
             import: None,
             import_progress: None,
         }
@@ -231,7 +242,7 @@ pub enum Action {
     /// Enter or a double click makes one annotation, not two.
     SavePopup(PopupSave),
     /// What could not be written to storage (empty: everything is saved).
-    Unsaved(Vec<String>),
+    Unsaved(Option<Unsaved>),
     Undo,
     Redo,
     /// Selects an annotation (from a click on its highlight).
@@ -303,11 +314,11 @@ impl Reducible for AppState {
                 };
                 return self.reduce(Action::Apply(cmd));
             }
-            Action::Unsaved(list) => {
-                if list == self.unsaved {
+            Action::Unsaved(unsaved) => {
+                if unsaved == self.unsaved {
                     return self;
                 }
-                next.unsaved = list;
+                next.unsaved = unsaved;
             }
             Action::Apply(cmd) => {
                 let added = match &cmd {

@@ -9,7 +9,7 @@ use gloo_timers::future::TimeoutFuture;
 
 use crate::core::exchange::{export_json, export_w3c, parse_import, Reanchoring, MAX_IMPORT_BYTES};
 use crate::core::text::char_len;
-use crate::platform::{clock, files};
+use crate::platform::{clock, files, timing};
 use crate::ui::state::{Action, AppState, ImportPreview, ImportProgress};
 
 fn file_name(state: &AppState, what: &str, ext: &str) -> String {
@@ -77,8 +77,11 @@ pub fn import_file(file: web_sys::File, state: UseReducerHandle<AppState>) {
             Ok(raw) => raw,
             Err(e) => return state.dispatch(Action::Notify(format!("未导入「{name}」：{e}"))),
         };
+        timing::mark("import-read");
         let article = state.article.clone();
-        match parse_import(&raw, char_len(&article.source)) {
+        let parsed = parse_import(&raw, char_len(&article.source));
+        timing::mark("import-parsed");
+        match parsed {
             Err(errors) => {
                 let shown: Vec<String> = errors.iter().take(5).map(|e| e.to_string()).collect();
                 let more = if errors.len() > 5 {
@@ -121,6 +124,7 @@ pub fn import_file(file: web_sys::File, state: UseReducerHandle<AppState>) {
                     }
                 }
                 let (placed, orphans, report) = work.finish();
+                timing::mark("import-placed");
                 state.dispatch(Action::ImportProgress(None));
                 state.dispatch(Action::ImportReady(ImportPreview {
                     format: imported.format,

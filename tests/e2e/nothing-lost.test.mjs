@@ -243,9 +243,9 @@ test('a large import shows progress, can be cancelled, and keeps every unplaceab
   const context = await newContext();
   const page = await open(context);
   await page.evaluate(() => {
-    window.__longest = 0;
+    window.__tasks = [];
     new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+      for (const e of l.getEntries()) window.__tasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask' });
   });
   const file = { name: 'long-quotes.jsonld', mimeType: 'application/ld+json', buffer: unplaceable(2000) };
@@ -262,10 +262,23 @@ test('a large import shows progress, can be cancelled, and keeps every unplaceab
   await page.setInputFiles('[data-action="import"]', file);
   await page.waitForSelector('[data-dialog="import"]', { timeout: 60_000 });
   assert.equal(await page.$eval('[data-orphans]', (e) => e.dataset.orphans), '2000');
-  const longest = await page.evaluate(() => window.__longest);
-  console.log(`# longest task while importing 2,000 unplaceable 256-character quotes: ${longest.toFixed(0)} ms`);
+  // From the moment the app has the file's text (what came before is the
+  // browser taking the file from the test driver).
+  const longest = await page.evaluate(() => {
+    const from = performance.getEntriesByName('import-read').at(-1).startTime;
+    return Math.max(0, ...window.__tasks.filter((t) => t.start + t.duration >= from).map((t) => t.duration));
+  });
+  console.log(`# longest task from reading to the preview of 2,000 unplaceable 256-character quotes: ${longest.toFixed(0)} ms`);
   await page.click('[data-action="import-merge"]');
-  await page.waitForFunction(() => document.querySelectorAll('[data-orphan]').length === 2000, null, { timeout: 60_000 });
+  await page.waitForSelector('.orphans-title:has-text("2000")', { timeout: 60_000 });
+  // Listed a page at a time.
+  assert.equal(await page.$$eval('[data-orphan]', (e) => e.length), 100);
+  await page.click('[data-action="more-orphans"]');
+  assert.equal(await page.$$eval('[data-orphan]', (e) => e.length), 200);
+  const marks = await page.evaluate(() =>
+    Object.fromEntries(['import-read', 'import-parsed', 'import-placed'].map((m) => [m, performance.getEntriesByName(m).at(-1)?.startTime])),
+  );
+  console.log(`# import marks (ms): ${JSON.stringify(marks)}`);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

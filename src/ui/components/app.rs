@@ -21,7 +21,7 @@ use crate::platform::segmenter::{self, SegmenterClient, SegmenterEvent};
 use crate::platform::{dom, files, storage, timing};
 use crate::ui::hooks::annotation_storage::use_annotation_storage;
 use crate::ui::hooks::settings::{load_setting, use_saved_setting, Setting};
-use crate::ui::state::{Action, AppState, Popup, PopupTarget, Segmentation};
+use crate::ui::state::{Action, AppState, Popup, PopupTarget, Segmentation, Unsaved};
 use crate::ui::transfer;
 use crate::ui::SEED_ARTICLE;
 
@@ -246,9 +246,9 @@ pub fn App() -> Html {
             if let Some(progress) = &state.import_progress {
                 <ImportProgressBar progress={progress.clone()} on_action={on_action.clone()} />
             }
-            if !state.unsaved.is_empty() {
-                <div class="banner" role="alert" data-unsaved={state.unsaved.len().to_string()}>
-                    <span>{ unsaved_text(&state.unsaved) }</span>
+            if let Some(unsaved) = &state.unsaved {
+                <div class="banner" role="alert" data-unsaved={unsaved.count.to_string()}>
+                    <span>{ unsaved_text(unsaved) }</span>
                     <button type="button" class="tool" onclick={export_now}>{ "导出 JSON" }</button>
                 </div>
             }
@@ -291,24 +291,17 @@ pub fn App() -> Html {
     }
 }
 
-/// What is not saved, in words: the reason first (when known), then up to
-/// five of the changes.
-fn unsaved_text(unsaved: &[String]) -> String {
-    let (reason, items) = match unsaved.first() {
-        Some(r) if !r.starts_with('「') && !r.starts_with("删除") && r != "标签的改动" => {
-            (r.clone(), &unsaved[1..])
-        }
-        _ => ("无法写入浏览器存储".to_string(), unsaved),
-    };
-    let shown: Vec<&str> = items.iter().take(5).map(String::as_str).collect();
-    let more = if items.len() > 5 {
-        format!(" 等 {} 项", items.len())
+/// What is not saved, in words: why, a few of the changes, how many.
+fn unsaved_text(u: &Unsaved) -> String {
+    let more = if u.count > u.examples.len() {
+        format!(" 等 {} 项", u.count)
     } else {
         String::new()
     };
     format!(
-        "{reason}：{}{more}尚未保存，只在本页内存中；之前保存的内容完好。请导出 JSON，或撤销一些改动（例如刚才的导入）腾出空间——腾出后会自动补存。",
-        shown.join("、")
+        "{}：{}{more}尚未保存，只在本页内存中；之前保存的内容完好。请导出 JSON，或撤销一些改动（例如刚才的导入）腾出空间——腾出后会自动补存。",
+        u.reason,
+        u.examples.join("、")
     )
 }
 

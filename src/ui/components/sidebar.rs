@@ -7,6 +7,9 @@ use crate::platform::dom;
 use crate::ui::highlight::chips;
 use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 
+/// How many orphans are listed at first, and added per click.
+const ORPHAN_PAGE: usize = 100;
+
 #[derive(Properties, PartialEq)]
 pub struct SidebarProps {
     pub state: UseReducerHandle<AppState>,
@@ -21,6 +24,9 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     let state = &props.state;
     let filter = use_state(|| None::<String>);
     let search = use_state(String::new);
+    // Orphans are listed a page at a time: a file of thousands of quotes
+    // that are nowhere in the text must not stall the page to list them.
+    let orphans_shown = use_state(|| ORPHAN_PAGE);
     let all = state.store.state();
     let query = search.trim().to_lowercase();
 
@@ -109,7 +115,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             </li>
         }
     });
-    let orphans = all.orphans.iter().map(|a| {
+    let orphans = all.orphans.iter().take(*orphans_shown).map(|a| {
         let quote = a
             .target
             .quote()
@@ -137,6 +143,10 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             </li>
         }
     });
+    let show_more_orphans = {
+        let shown = orphans_shown.clone();
+        Callback::from(move |_: MouseEvent| shown.set(*shown + ORPHAN_PAGE))
+    };
     let on_search = {
         let search = search.clone();
         Callback::from(move |e: InputEvent| {
@@ -167,6 +177,11 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                     { format!("未能定位（{}）", all.orphans.len()) }
                 </h4>
                 <ol class="entries orphans">{ for orphans }</ol>
+                if all.orphans.len() > *orphans_shown {
+                    <button type="button" class="link" data-action="more-orphans" onclick={show_more_orphans}>
+                        { format!("再显示 {} 条（还有 {} 条）", ORPHAN_PAGE.min(all.orphans.len() - *orphans_shown), all.orphans.len() - *orphans_shown) }
+                    </button>
+                }
             }
         </section>
     }

@@ -3,6 +3,9 @@
 //! other tabs' changes are merged in as they arrive. The layout and the
 //! merge rules are `core::persist`; this is the browser side of it.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gloo::timers::callback::Timeout;
 use yew::prelude::*;
 
@@ -10,7 +13,7 @@ use crate::core::annotation::Tag;
 use crate::core::persist::{self, Extras, Item, KeyKind, Write};
 use crate::core::store::Annotations;
 use crate::platform::storage::{self, StorageError};
-use crate::ui::state::{Action, AppState};
+use crate::ui::state::{Action, AppState, Unsaved};
 
 /// What this tab knows about storage.
 struct Synced {
@@ -29,6 +32,8 @@ struct Synced {
     /// of the event loop, so a large import there is one update here).
     queue: Vec<storage::Change>,
     flush: Option<Timeout>,
+    /// The next slice of a large save.
+    save_next: Option<Timeout>,
 }
 
 /// Copies a damaged value to its backup key (once per distinct value), then
@@ -53,6 +58,7 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
         legacy: None,
         queue: Vec::new(),
         flush: None,
+        save_next: None,
     });
 
     // Read once.
@@ -68,15 +74,18 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
         });
     }
 
+    // The newest state, for work that continues after this render.
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
+
     // Write what changed.
     {
         let synced = synced.clone();
-        let dispatch = state.dispatcher();
+        let latest = latest.clone();
         let ready = state.store_ready;
         use_effect_with(state.store.state().clone(), move |current| {
             if ready && synced.borrow().ready {
-                let unsaved = save(&mut synced.borrow_mut(), current);
-                dispatch.dispatch(Action::Unsaved(unsaved));
+                save_in_slices(synced, latest, current);
             }
         });
     }
@@ -84,10 +93,8 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
     // Other tabs' changes.
     {
         let synced = synced.clone();
-        let state = state.clone();
         let prefix = persist::prefix(&synced.borrow().doc);
-        let latest = use_mut_ref(|| state.clone());
-        *latest.borrow_mut() = state.clone();
+        let latest = latest.clone();
         use_effect_with((), move |_| {
             let listener = storage::watch(prefix, move |change| {
                 let mut s = synced.borrow_mut();
@@ -180,12 +187,42 @@ fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
     (data, warnings)
 }
 
-/// Writes what differs between storage and `current`; returns what could
-/// not be written (empty when everything is saved).
-fn save(s: &mut Synced, current: &Annotations) -> Vec<String> {
-    let writes = persist::plan(&s.doc, &s.stored, current, &s.extras);
-    let mut unsaved = Vec::new();
-    let mut full = false;
+/// Writes per turn of the event loop: about 10 ms of localStorage writes
+/// here, so saving a 20,000-annotation import never stalls the page.
+const WRITES_PER_SLICE: usize = 500;
+
+/// Saves `current`, a slice at a time: what is left is saved on the next
+/// turn of the event loop, from the newest state then. What could not be
+/// written (storage full) goes to the app once all was tried.
+fn save_in_slices(
+    synced: Rc<RefCell<Synced>>,
+    latest: Rc<RefCell<UseReducerHandle<AppState>>>,
+    current: &Annotations,
+) {
+    let mut s = synced.borrow_mut();
+    let (unsaved, more) = save(&mut s, current);
+    if more && unsaved.is_none() {
+        if s.save_next.is_none() {
+            let (synced, latest) = (synced.clone(), latest.clone());
+            s.save_next = Some(Timeout::new(0, move || {
+                synced.borrow_mut().save_next = None;
+                let state = latest.borrow().clone();
+                save_in_slices(synced, latest, state.store.state());
+            }));
+        }
+    } else {
+        latest.borrow().dispatch(Action::Unsaved(unsaved));
+    }
+}
+
+/// Writes up to a slice of what differs between storage and `current`;
+/// returns what could not be written and whether more is left.
+fn save(s: &mut Synced, current: &Annotations) -> (Option<Unsaved>, bool) {
+    let writes = persist::plan(&s.doc, &s.stored, current, &s.extras, WRITES_PER_SLICE);
+    let more = writes.len() >= WRITES_PER_SLICE;
+    let mut examples = Vec::new();
+    let mut failed = 0;
+    let mut error = None;
     for w in writes {
         match w {
             Write::Annotation { key, id, value } => {
@@ -196,8 +233,11 @@ fn save(s: &mut Synced, current: &Annotations) -> Vec<String> {
                 match result {
                     Ok(()) => s.stored.set_slot(&id, value.map(|v| v.0)),
                     Err(e) => {
-                        full |= e == StorageError::Full;
-                        unsaved.push(describe_unsaved(current, &id, &e));
+                        failed += 1;
+                        if examples.len() < 5 {
+                            examples.push(describe_unsaved(current, &id));
+                        }
+                        error = Some(e);
                     }
                 }
             }
@@ -209,31 +249,49 @@ fn save(s: &mut Synced, current: &Annotations) -> Vec<String> {
                         None => storage::remove(&key),
                     };
                     if let Err(e) = result {
-                        full |= e == StorageError::Full;
                         ok = false;
+                        error = Some(e);
                     }
                 }
                 if ok {
                     s.stored.tags = tags;
                 } else {
-                    unsaved.push("标签的改动".into());
+                    failed += 1;
+                    examples.push("标签的改动".into());
                 }
             }
         }
     }
-    if unsaved.is_empty() {
+    let Some(error) = error else {
         if let Some(legacy) = s.legacy.take() {
             if storage::remove(&legacy).is_err() {
                 s.legacy = Some(legacy);
             }
         }
-    } else if full {
-        unsaved.insert(0, "浏览器存储空间已满".into());
-    }
-    unsaved
+        return (None, more);
+    };
+    // Count everything still different, not just this slice's failures.
+    let count = if more {
+        persist::plan(&s.doc, &s.stored, current, &s.extras, usize::MAX).len()
+    } else {
+        failed
+    };
+    let reason = match error {
+        StorageError::Full => "浏览器存储空间已满".to_string(),
+        e => e.to_string(),
+    };
+    (
+        Some(Unsaved {
+            reason,
+            count,
+            examples,
+        }),
+        more,
+    )
 }
 
-fn describe_unsaved(current: &Annotations, id: &str, e: &StorageError) -> String {
+/// An unsaved change as the person knows it: the start of its quote.
+fn describe_unsaved(current: &Annotations, id: &str) -> String {
     match current.get(id) {
         Some(a) => {
             let quote: String = a
@@ -243,7 +301,7 @@ fn describe_unsaved(current: &Annotations, id: &str, e: &StorageError) -> String
                 .unwrap_or_else(|| "全文标注".into());
             format!("「{quote}」")
         }
-        None => format!("删除一条标注（{e}）"),
+        None => "删除一条标注".into(),
     }
 }
 
