@@ -143,7 +143,10 @@ fn ids_are_uuids_without_crypto_random_uuid() {
 fn a_storage_error_is_described_in_words() {
     let e = js_sys::Error::new("boom");
     e.set_name("NotAllowedError");
-    assert_eq!(storage::describe(&e.into()), "NotAllowedError: boom");
+    assert_eq!(
+        annotator::platform::describe(&e.into()),
+        "NotAllowedError: boom"
+    );
 }
 
 /// DOM offsets (UTF-16, split over nested elements) become code points of

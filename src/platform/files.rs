@@ -5,7 +5,7 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Offers `content` as a file download named `name`.
 pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
-    let fail = |e: wasm_bindgen::JsValue| format!("下载失败：{e:?}");
+    let fail = |e: wasm_bindgen::JsValue| format!("下载失败：{}", super::describe(&e));
     let parts = js_sys::Array::of1(&content.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -46,7 +46,7 @@ pub async fn read_text(file: web_sys::File, max_bytes: usize) -> Result<String, 
     }
     let text = JsFuture::from(file.text())
         .await
-        .map_err(|e| format!("读取文件失败：{e:?}"))?;
+        .map_err(|e| format!("读取文件失败：{}", super::describe(&e)))?;
     text.as_string().ok_or_else(|| "文件不是文本".to_string())
 }
 

@@ -76,7 +76,7 @@ pub fn take_started() -> Result<SegmenterClient, String> {
 impl SegmenterClient {
     /// Starts the worker; its events are kept until `connect`.
     fn spawn() -> Result<Self, String> {
-        let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
+        let worker = Worker::new(WORKER_URL).map_err(|e| super::describe(&e))?;
         let receiver = Rc::new(RefCell::new(Receiver::Waiting(Vec::new())));
         let on_message = {
             let receiver = receiver.clone();

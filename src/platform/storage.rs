@@ -36,23 +36,7 @@ fn classify(e: wasm_bindgen::JsValue) -> StorageError {
     match name.as_str() {
         "QuotaExceededError" | "NS_ERROR_DOM_QUOTA_REACHED" => StorageError::Full,
         "SecurityError" => StorageError::Unavailable,
-        _ => StorageError::Other(describe(&e)),
-    }
-}
-
-/// A JS exception in words (`name: message`), not `JsValue(...)`.
-pub fn describe(e: &wasm_bindgen::JsValue) -> String {
-    let field = |k: &str| {
-        js_sys::Reflect::get(e, &k.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .filter(|s| !s.is_empty())
-    };
-    match (field("name"), field("message")) {
-        (Some(n), Some(m)) => format!("{n}: {m}"),
-        (None, Some(m)) => m,
-        (Some(n), None) => n,
-        (None, None) => e.as_string().unwrap_or_else(|| "未知错误".into()),
+        _ => StorageError::Other(super::describe(&e)),
     }
 }
 
