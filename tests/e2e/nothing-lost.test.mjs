@@ -117,6 +117,37 @@ test('an edit being typed survives another tab deleting or editing the annotatio
   await context.close();
 });
 
+test('an edit and a deletion at the same moment in two tabs end the same in both: the edit stays', async () => {
+  const context = await newContext();
+  const a = await open(context);
+  const b = await open(context);
+  for (let round = 0; round < 5; round++) {
+    await annotate(a, 4, 9, `轮${round}`);
+    await waitForEntries(b, 1);
+    const id = await a.$eval('[data-entry]', (e) => e.dataset.entry);
+    await a.click(`[data-entry="${id}"] [data-action="edit-annotation"]`);
+    await a.waitForSelector('[data-popup="tag"]');
+    await a.fill('[data-popup="tag"] .note', `编辑${round}`);
+    await Promise.all([
+      a.click('[data-action="save-annotation"]'),
+      b.click(`[data-entry="${id}"] [data-action="delete-annotation"]`),
+    ]);
+    for (const page of [a, b]) {
+      await page.waitForFunction(
+        ({ id, note }) => document.querySelector(`[data-entry="${id}"] .entry-note`)?.textContent === note,
+        { id, note: `编辑${round}` },
+        { timeout: 10_000 },
+      );
+    }
+    const stored = await a.evaluate((id) => Object.keys(localStorage).find((k) => k.endsWith(`.a.${id}`)), id);
+    assert.ok(stored, `round ${round}: the edit is stored`);
+    // Clean up for the next round (a deletion alone is taken by both).
+    await a.click(`[data-entry="${id}"] [data-action="delete-annotation"]`);
+    await waitForEntries(b, 0);
+  }
+  await context.close();
+});
+
 test('Enter twice or a double click on 保存 makes one annotation', async () => {
   const context = await newContext();
   const page = await open(context);
@@ -361,5 +392,35 @@ test('the tag popup stays on screen at 320 px', async () => {
   const r = await popup.evaluate((e) => e.getBoundingClientRect().toJSON());
   assert.ok(r.left >= 0 && r.right <= 320, `popup at ${r.left}..${r.right}`);
   await screenshot(page, 'popup-320');
+  await context.close();
+});
+
+test('data saved by version 1 (one key per document) loads with nothing lost and moves to the new layout', async () => {
+  const context = await newContext();
+  const page = await open(context);
+  await annotate(page, 4, 9, '地名');
+  await annotate(page, 0, 1, '政策');
+  const before = await page.$$eval('[data-entry]', (e) => e.map((x) => x.textContent).sort());
+  // Rewrite what is stored as version 1 wrote it.
+  await page.evaluate(() => {
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith('mozhu.v2.'));
+    const doc = keys[0].split('.')[2];
+    const annotations = keys.filter((k) => k.includes('.a.')).map((k) => JSON.parse(localStorage.getItem(k)));
+    const tags = keys.filter((k) => k.includes('.t.')).map((k) => JSON.parse(localStorage.getItem(k))).map(({ name, color }) => ({ name, color }));
+    for (const k of keys) localStorage.removeItem(k);
+    localStorage.setItem(`mozhu.v1.${doc}.annotations`, JSON.stringify({ version: 1, document: doc, saved: '2026-11-29T10:00:00.000Z', annotations, tags, orphans: [] }));
+    localStorage.setItem(`mozhu.v1.${doc}.userdict`, JSON.stringify({ join: ['双城经济圈'], split: [] }));
+    localStorage.setItem(`mozhu.v1.${doc}.wordview`, 'false');
+  });
+  await page.reload();
+  await page.waitForSelector('[data-entry]');
+  await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith('mozhu.v1.')));
+  assert.deepEqual(await page.$$eval('[data-entry]', (e) => e.map((x) => x.textContent).sort()), before);
+  assert.equal(await storedIds(page), 2);
+  assert.match(await page.evaluate(() => localStorage.getItem(Object.keys(localStorage).find((k) => k.endsWith('.userdict')))), /双城经济圈/);
+  await page.reload();
+  await page.waitForSelector('[data-entry]');
+  assert.equal(await entries(page), 2);
+  assert.deepEqual(page.errors, []);
   await context.close();
 });

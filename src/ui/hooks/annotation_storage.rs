@@ -107,7 +107,15 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
                         let mut s = synced.borrow_mut();
                         s.flush = None;
                         let (merged, problems) = merge_remote(&mut s, state.store.state());
+                        let ready = s.ready;
                         drop(s);
+                        // Where this tab's version won (an edit over their
+                        // deletion, a newer edit, storage cleared), storage
+                        // now holds theirs: write ours back at once, so
+                        // every tab ends with the same.
+                        if ready && state.store_ready {
+                            save_in_slices(synced.clone(), latest.clone(), &merged);
+                        }
                         if &merged != state.store.state() {
                             state.dispatch(Action::Adopt(merged));
                         }
