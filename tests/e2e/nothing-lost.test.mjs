@@ -3,7 +3,7 @@
 // context share localStorage, as a person's tabs do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withAppServer, openTab, charPoint, dragSelect, screenshot } from './support.mjs';
+import { withAppServer, openTab, tagPassage, charPoint, dragSelect, screenshot } from './support.mjs';
 
 const app = withAppServer();
 const PHRASE = '推动成渝地区双城经济圈建设';
@@ -25,14 +25,7 @@ async function quickAnnotate(page, tag) {
   await page.waitForSelector('[data-popup="tag"]', { state: 'detached' });
 }
 
-async function annotate(page, from, to, tag) {
-  await page.evaluate(() => getSelection().removeAllRanges());
-  await dragSelect(page, await charPoint(page, PHRASE, from, 'left'), await charPoint(page, PHRASE, to, 'right'));
-  await page.waitForSelector('[data-popup="tag"]');
-  await page.keyboard.type(tag);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('[data-popup="tag"]', { state: 'detached' });
-}
+const annotate = (page, from, to, tag) => tagPassage(page, PHRASE, from, to, tag);
 
 const waitForEntries = (page, n) =>
   page.waitForFunction((n) => document.querySelectorAll('[data-entry]').length === n, n, { timeout: 20_000 });

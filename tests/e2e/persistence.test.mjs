@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withAppServer, openTab, waitForSegmentation, charPoint, dragSelect, screenshot, ROOT } from './support.mjs';
+import { withAppServer, openTab, tagPassage, waitForSegmentation, screenshot, ROOT } from './support.mjs';
 import { mustAssertions, failedMusts } from './w3c.mjs';
 
 const app = withAppServer();
@@ -13,14 +13,7 @@ const PHRASE = '推动成渝地区双城经济圈建设';
 
 const open = (context) => openTab(context, app.server.url);
 
-async function annotate(page, from, to, tag) {
-  await page.evaluate(() => getSelection().removeAllRanges());
-  await dragSelect(page, await charPoint(page, PHRASE, from, 'left'), await charPoint(page, PHRASE, to, 'right'));
-  await page.waitForSelector('[data-popup="tag"]');
-  await page.keyboard.type(tag);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('[data-popup="tag"]', { state: 'detached' });
-}
+const annotate = (page, from, to, tag) => tagPassage(page, PHRASE, from, to, tag);
 
 const highlights = (page) =>
   page.$$eval('mark[data-annotation]', (els) => {

@@ -177,3 +177,16 @@ export async function dragSelect(page, from, to, { alt = false } = {}) {
   await page.mouse.up();
   if (alt) await page.keyboard.up('Alt');
 }
+
+/**
+ * Selects code points `from..=to` of the block text starting at `phrase`
+ * with the mouse and tags the selection `tag` from the popup.
+ */
+export async function tagPassage(page, phrase, from, to, tag) {
+  await page.evaluate(() => getSelection().removeAllRanges());
+  await dragSelect(page, await charPoint(page, phrase, from, 'left'), await charPoint(page, phrase, to, 'right'));
+  await page.waitForSelector('[data-popup="tag"]');
+  await page.keyboard.type(tag);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-popup="tag"]', { state: 'detached' });
+}

@@ -105,9 +105,11 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
             Callback::from(move |_| confirming.set(None))
         };
         html! {
-            <li class="tag-row" data-tag-row={t.name.clone()}>
+            // Keyed by name, and the field takes its initial value only: a
+            // re-render (another tab's change) never wipes a rename being typed.
+            <li key={t.name.clone()} class="tag-row" data-tag-row={t.name.clone()}>
                 <span class="swatch big" style={format!("background: {}", t.color)}></span>
-                <input type="text" class="tag-name" value={t.name.clone()} aria-label="标签名" maxlength="40"
+                <input type="text" class="tag-name" defaultvalue={t.name.clone()} aria-label="标签名" maxlength="40"
                     onkeydown={on_rename_key} onblur={on_rename_blur} data-action="rename-tag" />
                 <span class="usage">{ format!("{usage} 条") }</span>
                 <div class="swatches">{ for swatches }</div>
