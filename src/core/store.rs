@@ -68,6 +68,18 @@ impl Annotations {
         self.tags.iter().find(|t| t.name == name)
     }
 
+    /// How many annotations carry each tag, counted in one pass (views
+    /// memoise it per change instead of counting per tag per render).
+    pub fn usage_counts(&self) -> std::collections::HashMap<String, usize> {
+        let mut counts = std::collections::HashMap::new();
+        for a in self.all() {
+            for t in &a.tags {
+                *counts.entry(t.clone()).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     /// How many annotations carry the tag `name`.
     pub fn usage(&self, name: &str) -> usize {
         self.all()
@@ -343,16 +355,20 @@ impl Replayed {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Store {
-    current: Annotations,
-    undo: Vec<Change>,
-    redo: Vec<Change>,
+    /// Shared with the views: cloning the handle is free, and a view's
+    /// derived data is recomputed only when this pointer changes.
+    current: std::rc::Rc<Annotations>,
+    /// Steps are shared (the app's state is copied on every action; its
+    /// history must not be).
+    undo: Vec<std::rc::Rc<Change>>,
+    redo: Vec<std::rc::Rc<Change>>,
 }
 
 impl Store {
     pub fn new(mut initial: Annotations) -> Self {
         initial.normalize_order();
         Store {
-            current: initial,
+            current: std::rc::Rc::new(initial),
             undo: Vec::new(),
             redo: Vec::new(),
         }
@@ -360,6 +376,11 @@ impl Store {
 
     pub fn state(&self) -> &Annotations {
         &self.current
+    }
+
+    /// The current state as a shared handle (no copy).
+    pub fn shared(&self) -> std::rc::Rc<Annotations> {
+        self.current.clone()
     }
 
     pub fn can_undo(&self) -> bool {
@@ -375,8 +396,8 @@ impl Store {
         let next = apply(&self.current, cmd)?;
         let change = Change::between(&self.current, &next);
         if !change.is_empty() {
-            self.current = next;
-            self.undo.push(change);
+            self.current = std::rc::Rc::new(next);
+            self.undo.push(std::rc::Rc::new(change));
             if self.undo.len() > HISTORY_LIMIT {
                 self.undo.remove(0);
             }
@@ -388,7 +409,7 @@ impl Store {
     pub fn undo(&mut self) -> Replayed {
         match self.undo.pop() {
             Some(change) => {
-                let skipped = change.replay(&mut self.current, false);
+                let skipped = change.replay(std::rc::Rc::make_mut(&mut self.current), false);
                 self.redo.push(change);
                 Replayed::Done { skipped }
             }
@@ -399,7 +420,7 @@ impl Store {
     pub fn redo(&mut self) -> Replayed {
         match self.redo.pop() {
             Some(change) => {
-                let skipped = change.replay(&mut self.current, true);
+                let skipped = change.replay(std::rc::Rc::make_mut(&mut self.current), true);
                 self.undo.push(change);
                 Replayed::Done { skipped }
             }
@@ -412,7 +433,7 @@ impl Store {
     /// history stays, and undo skips what the other tab changed since.
     pub fn adopt(&mut self, mut outside: Annotations) {
         outside.normalize_order();
-        self.current = outside;
+        self.current = std::rc::Rc::new(outside);
     }
 
     /// Memory held by the history, in annotations stored (a measure for

@@ -1,14 +1,17 @@
 //! What the article draws for each block: highlights of passage
 //! annotations (coloured by their tags), block-level tags, keyword marks.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::core::annotation::{Annotation, Target};
-use crate::core::article::Block;
+use crate::core::article::Article;
 use crate::core::layout::Span;
 use crate::core::store::Annotations;
 
-#[derive(Clone, Debug, PartialEq)]
+// Eq (not only PartialEq) lets `Rc<Vec<Mark>>` compare by pointer first:
+// an unchanged block's marks are the same Rc, so its props compare in O(1).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MarkKind {
     Keyword,
     /// The selection the open tag popup is about.
@@ -20,21 +23,21 @@ pub enum MarkKind {
     },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mark {
     pub span: Span,
     pub kind: MarkKind,
 }
 
 /// A tag chip: name and colour.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chip {
     pub name: String,
     pub color: String,
 }
 
 /// An annotation on a whole block, as shown beside it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockTag {
     pub id: String,
     pub chips: Vec<Chip>,
@@ -87,16 +90,32 @@ fn highlight_style(chips: &[Chip]) -> String {
     }
 }
 
-/// Highlights over `block`: passage annotations that touch it, outermost
-/// first, then keyword marks.
-pub fn block_marks(all: &Annotations, block: &Block, keyword_spans: &[Span]) -> Vec<Mark> {
-    let mut marks: Vec<Mark> = all
-        .in_document_order()
-        .into_iter()
-        .filter_map(|a| match &a.target {
-            Target::Passage { start, end, .. } if *start < block.end && *end > block.start => {
+/// What the article draws from the annotations, per block: computed once
+/// per change of the annotations (one sort, each passage handed to the
+/// blocks it touches), not once per block on every render.
+#[derive(Debug, PartialEq)]
+pub struct DocumentMarks {
+    /// Per block, in `article.blocks` order: passage highlights, outermost
+    /// first.
+    pub passages: Vec<Rc<Vec<Mark>>>,
+    /// Per block: annotations on the whole block.
+    pub block_tags: Vec<Rc<Vec<BlockTag>>>,
+}
+
+pub fn document_marks(all: &Annotations, article: &Article) -> DocumentMarks {
+    let blocks = &article.blocks;
+    let mut passages: Vec<Vec<Mark>> = vec![Vec::new(); blocks.len()];
+    let mut block_tags: Vec<Vec<BlockTag>> = vec![Vec::new(); blocks.len()];
+    let index: HashMap<&str, usize> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id.as_str(), i))
+        .collect();
+    for a in all.in_document_order() {
+        match &a.target {
+            Target::Passage { start, end, .. } => {
                 let chips = chips(all, a);
-                Some(Mark {
+                let mark = Mark {
                     span: Span {
                         start: *start,
                         end: *end,
@@ -111,31 +130,33 @@ pub fn block_marks(all: &Annotations, block: &Block, keyword_spans: &[Span]) -> 
                             .collect::<Vec<_>>()
                             .join("、"),
                     },
-                })
+                };
+                // Blocks are in text order: from the first that ends after
+                // the passage starts, while they start before it ends.
+                let first = blocks.partition_point(|b| b.end <= *start);
+                for (i, b) in blocks.iter().enumerate().skip(first) {
+                    if b.start >= *end {
+                        break;
+                    }
+                    passages[i].push(mark.clone());
+                }
             }
-            _ => None,
-        })
-        .collect();
-    marks.extend(keyword_spans.iter().cloned().map(|span| Mark {
-        span,
-        kind: MarkKind::Keyword,
-    }));
-    marks
-}
-
-/// Annotations whose target is `block` as a whole.
-pub fn block_tags(all: &Annotations, block: &Block) -> Rc<Vec<BlockTag>> {
-    Rc::new(
-        all.annotations
-            .iter()
-            .filter(|a| matches!(&a.target, Target::Block { block: id, .. } if *id == block.id))
-            .map(|a| BlockTag {
-                id: a.id.clone(),
-                chips: chips(all, a),
-                note: a.note.clone(),
-            })
-            .collect(),
-    )
+            Target::Block { block, .. } => {
+                if let Some(&i) = index.get(block.as_str()) {
+                    block_tags[i].push(BlockTag {
+                        id: a.id.clone(),
+                        chips: chips(all, a),
+                        note: a.note.clone(),
+                    });
+                }
+            }
+            Target::Document => {}
+        }
+    }
+    DocumentMarks {
+        passages: passages.into_iter().map(Rc::new).collect(),
+        block_tags: block_tags.into_iter().map(Rc::new).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -171,7 +192,8 @@ mod tests {
             &["甲", "乙"],
         );
         add(&mut s, &a, "y", Target::block(&a, &p2.id).unwrap(), &["丙"]);
-        let m1 = block_marks(s.state(), p1, &[]);
+        let marks = document_marks(s.state(), &a);
+        let m1 = &marks.passages[1];
         assert_eq!(m1.len(), 1);
         match &m1[0].kind {
             MarkKind::Annotation { id, style, tags } => {
@@ -184,10 +206,38 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(block_marks(s.state(), p2, &[]).is_empty());
-        let bt = block_tags(s.state(), p2);
+        assert!(marks.passages[2].is_empty());
+        let bt = &marks.block_tags[2];
         assert_eq!(bt.len(), 1);
         assert_eq!(bt[0].chips[0].name, "丙");
+    }
+
+    proptest::proptest! {
+        /// The same marks as looking at every annotation for every block.
+        #[test]
+        fn marks_per_block_are_every_passage_that_touches_the_block(
+            spans in proptest::collection::vec((0usize..60, 1usize..30), 0..30)
+        ) {
+            let a = Article::parse("题\n\n  第一段正文，写得长一些。\n\n  第二段。\n\n  第三段也有几个字。\n");
+            let len = a.source.chars().count();
+            let mut s = Store::default();
+            for (i, (start, n)) in spans.into_iter().enumerate() {
+                let start = start.min(len - 1);
+                add(&mut s, &a, &format!("id{i:02}"), Target::passage(&a, start, (start + n).min(len)), &["甲"]);
+            }
+            let marks = document_marks(s.state(), &a);
+            for (i, b) in a.blocks.iter().enumerate() {
+                let expected: Vec<String> = s
+                    .state()
+                    .in_document_order()
+                    .into_iter()
+                    .filter(|x| matches!(x.target.range(), Some((st, e)) if st < b.end && e > b.start))
+                    .map(|x| x.id.clone())
+                    .collect();
+                let got: Vec<String> = marks.passages[i].iter().map(|m| m.span.key.clone()).collect();
+                proptest::prop_assert_eq!(got, expected);
+            }
+        }
     }
 
     #[test]

@@ -182,9 +182,10 @@ pub fn App() -> Html {
         ),
         _ => (None, None),
     };
+    // One callback for the app's lifetime: children compare it by pointer.
     let on_action = {
         let dispatch = state.dispatcher();
-        Callback::from(move |a: Action| dispatch.dispatch(a))
+        use_callback((), move |a: Action, _| dispatch.dispatch(a))
     };
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {

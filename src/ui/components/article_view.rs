@@ -9,7 +9,7 @@ use crate::core::segment::{Token, TokenKind};
 use crate::core::snap::{clamp_to_block, snap_to_words};
 use crate::core::text::slice_chars;
 use crate::platform::{dom, selection};
-use crate::ui::highlight::{block_marks, block_tags, Mark, MarkKind};
+use crate::ui::highlight::{document_marks, Mark, MarkKind};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 
 #[derive(Properties, PartialEq)]
@@ -28,6 +28,12 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let root = use_node_ref();
     let empty = use_memo((), |_| Rc::new(Vec::<Token>::new()));
     let tokens = state.tokens().cloned().unwrap_or_else(|| (*empty).clone());
+    // Highlights per block, recomputed only when the annotations change
+    // (the store hands out a shared pointer, compared in O(1)).
+    let annotation_marks = use_memo(
+        (state.store.shared(), state.article.clone()),
+        |(all, article)| document_marks(all, article),
+    );
 
     {
         let selected = state.selected.clone();
@@ -106,9 +112,11 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             on_select(e.alt_key());
         }
     });
-    let on_tag_block = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |(block, e): (String, MouseEvent)| {
+    // Stable across renders (a new callback would make every block differ
+    // from its last render and re-render).
+    let on_tag_block = use_callback(
+        props.on_action.clone(),
+        |(block, e): (String, MouseEvent), on_action| {
             let (left, _, _, bottom) = e
                 .target_dyn_into::<web_sys::Element>()
                 .map(|el| dom::element_rect(&el))
@@ -118,10 +126,9 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
                 x: left,
                 y: bottom,
             }));
-        })
-    };
+        },
+    );
 
-    let all = state.store.state();
     // The passage about to be tagged: the popup's, else the keyboard selection.
     let pending = match state.popup.as_ref().map(|p| &p.target) {
         Some(PopupTarget::Passage { start, end }) => Some((*start, *end)),
@@ -140,25 +147,38 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             b.kind,
             BlockKind::Paragraph | BlockKind::Heading | BlockKind::Caption
         );
-        let mut marks = block_marks(all, b, &keywords);
-        if let Some((start, end)) = pending {
-            if start < b.end && end > b.start {
-                let span = Span {
-                    start,
-                    end,
-                    key: "pending".into(),
-                };
-                marks.push(Mark {
-                    span,
+        let pending = pending.filter(|(start, end)| *start < b.end && *end > b.start);
+        let mut marks = annotation_marks.passages[i].clone();
+        // Keyword and pending marks are few: only those blocks get a copy.
+        if !keywords.is_empty() || pending.is_some() {
+            let mut own = (*marks).clone();
+            own.extend(keywords.into_iter().map(|span| Mark {
+                span,
+                kind: MarkKind::Keyword,
+            }));
+            if let Some((start, end)) = pending {
+                own.push(Mark {
+                    span: Span {
+                        start,
+                        end,
+                        key: "pending".into(),
+                    },
                     kind: MarkKind::Pending,
                 });
             }
+            marks = Rc::new(own);
         }
+        // Only the blocks that draw the selected annotation are told, so
+        // selecting re-renders those blocks, not the whole article.
+        let block_tags = annotation_marks.block_tags[i].clone();
+        let selected_here = state.selected.clone().filter(|id| {
+            marks.iter().any(|m| m.span.key == *id) || block_tags.iter().any(|t| t.id == *id)
+        });
         html! {
             <BlockView key={b.id.clone()} block={b.clone()} tokens={tokens.clone()}
                 token_range={(from, to)} word_view={state.word_view}
-                marks={Rc::new(marks)} block_tags={block_tags(all, b)}
-                selected={state.selected.clone()}
+                marks={marks} {block_tags}
+                selected={selected_here}
                 on_tag_block={taggable.then(|| on_tag_block.clone())} />
         }
     };

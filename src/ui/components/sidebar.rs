@@ -10,6 +10,10 @@ use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 /// How many orphans are listed at first, and added per click.
 const ORPHAN_PAGE: usize = 100;
 
+/// How many entries the list shows at once: thousands of annotations are
+/// listed a window at a time, so a change re-renders 200 entries, not all.
+const ENTRY_WINDOW: usize = 200;
+
 #[derive(Properties, PartialEq)]
 pub struct SidebarProps {
     pub state: UseReducerHandle<AppState>,
@@ -27,6 +31,8 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     // Orphans are listed a page at a time: a file of thousands of quotes
     // that are nowhere in the text must not stall the page to list them.
     let orphans_shown = use_state(|| ORPHAN_PAGE);
+    let window_start = use_state(|| 0usize);
+    let usage = use_memo(state.store.shared(), |all| all.usage_counts());
     let all = state.store.state();
     let query = search.trim().to_lowercase();
 
@@ -44,6 +50,31 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         })
         .collect();
     let total = all.annotations.len();
+    // The window follows the selection (J/K, a click on a highlight).
+    let selected_at = state
+        .selected
+        .as_ref()
+        .and_then(|id| entries.iter().position(|a| a.id == *id));
+    {
+        let window_start = window_start.clone();
+        use_effect_with(selected_at, move |at| {
+            if let Some(at) = *at {
+                if at < *window_start || at >= *window_start + ENTRY_WINDOW {
+                    window_start.set(at.saturating_sub(ENTRY_WINDOW / 2));
+                }
+            }
+        });
+    }
+    let first = (*window_start).min(entries.len().saturating_sub(ENTRY_WINDOW));
+    let last = (first + ENTRY_WINDOW).min(entries.len());
+    let earlier = {
+        let window_start = window_start.clone();
+        Callback::from(move |_: MouseEvent| window_start.set(first.saturating_sub(ENTRY_WINDOW)))
+    };
+    let later = {
+        let window_start = window_start.clone();
+        Callback::from(move |_: MouseEvent| window_start.set(first + ENTRY_WINDOW))
+    };
 
     let tag_filters = all.tags.iter().map(|t| {
         let on = filter.as_deref() == Some(t.name.as_str());
@@ -53,12 +84,12 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             <button type="button" class={classes!("chip", "filter", on.then_some("on"))} style={format!("--chip: {}", t.color)}
                 data-filter-tag={t.name.clone()} aria-pressed={on.to_string()}
                 onclick={Callback::from(move |_| filter.set(if on { None } else { Some(name.clone()) }))}>
-                { t.name.clone() }<span class="count">{ all.usage(&t.name) }</span>
+                { t.name.clone() }<span class="count">{ usage.get(&t.name).copied().unwrap_or(0) }</span>
             </button>
         }
     });
 
-    let items = entries.iter().map(|a| {
+    let items = entries[first..last].iter().map(|a| {
         let selected = state.selected.as_deref() == Some(a.id.as_str());
         let (kind, quote) = match &a.target {
             Target::Passage { quote, .. } => ("", quote.exact.clone()),
@@ -171,7 +202,17 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             if total == 0 {
                 <p class="hint">{ "选中文字即可标注；段落左侧的 # 给整段加标签。" }</p>
             }
-            <ol class="entries">{ for items }</ol>
+            if first > 0 {
+                <button type="button" class="link" data-action="entries-earlier" onclick={earlier}>
+                    { format!("显示前面的 {} 条（前面共 {first} 条）", ENTRY_WINDOW.min(first)) }
+                </button>
+            }
+            <ol class="entries" start={(first + 1).to_string()}>{ for items }</ol>
+            if last < entries.len() {
+                <button type="button" class="link" data-action="entries-later" onclick={later}>
+                    { format!("显示后面的 {} 条（后面共 {} 条）", ENTRY_WINDOW.min(entries.len() - last), entries.len() - last) }
+                </button>
+            }
             if !all.orphans.is_empty() {
                 <h4 class="orphans-title" title="导入时在当前文本中找不到引文的标注：保留、可导出、可删除">
                     { format!("未能定位（{}）", all.orphans.len()) }

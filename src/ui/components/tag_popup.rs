@@ -36,6 +36,7 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
             .unwrap_or_default()
     });
     let typed = use_state(String::new);
+    let usage = use_memo(state.store.shared(), |all| all.usage_counts());
     let input = use_node_ref();
     let note = use_node_ref();
     {
@@ -192,7 +193,7 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
                     if i < 9 { <kbd>{ i + 1 }</kbd> }
                     <span class="swatch" style={format!("background: {color}")}></span>
                     <span class="name">{ name.clone() }</span>
-                    <span class="count">{ all.usage(name) }</span>
+                    <span class="count">{ usage.get(name).copied().unwrap_or(0) }</span>
                 </button>
             </li>
         }

@@ -83,7 +83,7 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
         let synced = synced.clone();
         let latest = latest.clone();
         let ready = state.store_ready;
-        use_effect_with(state.store.state().clone(), move |current| {
+        use_effect_with(state.store.shared(), move |current| {
             if ready && synced.borrow().ready {
                 save_in_slices(synced, latest, current);
             }

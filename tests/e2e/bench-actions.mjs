@@ -1,0 +1,131 @@
+// Benchmark: how fast the page answers a person's actions with many
+// annotations on the seed article. For 0, 500 and 5,000 imported
+// annotations: Enter in the tag popup to the new highlight in the DOM, and
+// Ctrl+Z to the highlight gone (median and p95 over the actions), plus
+// the JS heap. Prints a table and JSON (also target/bench/actions.json).
+// Not a test: machines here are noisy; compare runs, not single figures.
+//
+//   scripts/build && node tests/e2e/bench-actions.mjs [actions]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveDir, launchBrowser, openTab, ROOT } from './support.mjs';
+
+const ACTIONS = Number(process.argv[2] ?? 20);
+const COUNTS = [0, 500, 5000];
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+/** A project file of `n` annotations on passages of the page's paragraphs. */
+function annotations(paragraphs, n) {
+  const items = [];
+  for (let i = 0; i < n; i++) {
+    const chars = [...paragraphs[i % paragraphs.length]];
+    const at = (i * 13) % Math.max(1, chars.length - 8);
+    items.push({
+      id: `0f0f0f0f-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      created: '2026-11-29T10:00:00Z',
+      modified: '2026-11-29T10:00:00Z',
+      tags: [`标签${i % 7}`],
+      // Position unknown: placed by its quote, as an import from another version.
+      target: { type: 'passage', start: 0, end: 0, quote: { exact: chars.slice(at, at + 2 + (i % 5)).join(''), prefix: '', suffix: '' } },
+    });
+  }
+  return { format: 'mozhu-annotations', version: 1, exported: '2026-11-29T10:00:00Z', document: { title: 'bench', sha256: 'x', length: 1 }, tags: [], annotations: items };
+}
+
+/** In the page: times from a key press to the change in the highlights. */
+const watchLatency = () => {
+  window.__latency = [];
+  const count = () => document.querySelectorAll('mark[data-annotation]').length;
+  let t0 = 0;
+  let before = 0;
+  document.addEventListener(
+    'keydown',
+    (e) => {
+      if ((e.key === 'Enter' && document.querySelector('[data-popup="tag"]')) || (e.key === 'z' && e.ctrlKey)) {
+        t0 = performance.now();
+        before = count();
+      }
+    },
+    true,
+  );
+  new MutationObserver(() => {
+    if (t0 && count() !== before) {
+      window.__latency.push(performance.now() - t0);
+      t0 = 0;
+    }
+  }).observe(document.querySelector('article'), { subtree: true, childList: true, attributes: true });
+};
+
+async function heap(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+}
+
+const server = await serveDir();
+const browser = await launchBrowser();
+const rows = [];
+for (const n of COUNTS) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openTab(context, server.url);
+  if (n > 0) {
+    const paragraphs = await page.$$eval('[data-kind="paragraph"]', (els) => els.map((e) => e.textContent));
+    const buffer = Buffer.from(JSON.stringify(annotations(paragraphs, n)));
+    await page.setInputFiles('[data-action="import"]', { name: 'bench.json', mimeType: 'application/json', buffer });
+    await page.waitForSelector('[data-dialog="import"]', { timeout: 120_000 });
+    await page.click('[data-action="import-merge"]');
+    await page.waitForFunction((n) => document.querySelector('.annotations h3 .hint')?.textContent.startsWith(`${n} `), n, { timeout: 120_000 });
+    await page.waitForTimeout(1000);
+  }
+  await page.evaluate(watchLatency);
+  const enter = [];
+  const undo = [];
+  for (let i = 0; i < ACTIONS; i++) {
+    await page.keyboard.press('s');
+    await page.waitForSelector('[data-keyhint]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-popup="tag"]');
+    await page.keyboard.type('新');
+    await page.evaluate(() => (window.__latency = []));
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__latency.length > 0);
+    enter.push(await page.evaluate(() => window.__latency[0]));
+    await page.evaluate(() => (window.__latency = []));
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => window.__latency.length > 0);
+    undo.push(await page.evaluate(() => window.__latency[0]));
+  }
+  const marks = await page.$$eval('mark[data-annotation]', (e) => e.length);
+  rows.push({
+    annotations: n,
+    highlights_drawn: marks,
+    enter_median_ms: quantile(enter, 0.5),
+    enter_p95_ms: quantile(enter, 0.95),
+    undo_median_ms: quantile(undo, 0.5),
+    undo_p95_ms: quantile(undo, 0.95),
+    js_heap_mb: (await heap(page)) / 1e6,
+  });
+  await context.close();
+}
+await browser.close();
+await server.close();
+
+const f = (x) => x.toFixed(1);
+console.log(`\n${ACTIONS} actions each, seed article (${new Date().toISOString()})\n`);
+console.log('| annotations | highlights drawn | Enter → highlight median / p95 | Ctrl+Z → gone median / p95 | JS heap |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.annotations} | ${r.highlights_drawn} | ${f(r.enter_median_ms)} / ${f(r.enter_p95_ms)} ms | ${f(r.undo_median_ms)} / ${f(r.undo_p95_ms)} ms | ${f(r.js_heap_mb)} MB |`,
+  );
+}
+const out = join(ROOT, 'target', 'bench');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'actions.json'), JSON.stringify({ actions: ACTIONS, rows }, null, 2));
+console.log(JSON.stringify({ actions: ACTIONS, rows }));
