@@ -195,3 +195,46 @@ test('without a mouse: S starts a word-by-word selection, arrows move it, Enter 
   assert.equal(await page.$$eval('[data-entry]', (e) => e.length), 2);
   await page.close();
 });
+
+test('hundreds of annotations: the sidebar lists 200 at a time and follows the selection', async () => {
+  const page = await openApp(app.browser, app.server.url);
+  await waitForSegmentation(page);
+  const paragraphs = await page.$$eval('[data-kind="paragraph"]', (els) => els.map((e) => e.textContent));
+  const annotations = [];
+  for (let i = 0; i < 450; i++) {
+    const chars = [...paragraphs[i % paragraphs.length]];
+    const at = (i * 7) % Math.max(1, chars.length - 6);
+    annotations.push({
+      id: `0a0a0a0a-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      created: '2026-11-29T10:00:00Z',
+      modified: '2026-11-29T10:00:00Z',
+      tags: ['批量'],
+      target: { type: 'passage', start: 0, end: 0, quote: { exact: chars.slice(at, at + 3).join(''), prefix: '', suffix: '' } },
+    });
+  }
+  const file = { format: 'mozhu-annotations', version: 1, exported: '2026-11-29T10:00:00Z', document: { title: 't', sha256: 'x', length: 1 }, tags: [], annotations };
+  await page.setInputFiles('[data-action="import"]', { name: 'many.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  await page.click('[data-action="import-merge"]');
+  await page.waitForSelector('.annotations h3 .hint:has-text("450 条")');
+  const ids = () => page.$$eval('[data-entry]', (e) => e.map((x) => x.dataset.entry));
+  assert.equal((await ids()).length, 200);
+  assert.equal(await page.$$('[data-action="entries-earlier"]').then((b) => b.length), 0);
+  await page.click('[data-action="entries-later"]');
+  const second = await ids();
+  assert.equal(second.length, 200);
+  await page.click('[data-action="entries-later"]');
+  assert.equal((await ids()).length, 200, 'the last window is full, ending at the last entry');
+  await page.click('[data-action="entries-earlier"]');
+  // K from the top of the document (no selection) selects the first entry:
+  // the list moves back to it.
+  await page.keyboard.press('k');
+  await page.waitForSelector('[data-entry].selected');
+  assert.equal(await page.$$('[data-action="entries-earlier"]').then((b) => b.length), 0);
+  // Clicking a highlight far down selects it and the list shows it.
+  const lastMark = await page.$$eval('mark[data-annotation]', (m) => m.at(-1).dataset.annotation);
+  await page.evaluate((id) => document.querySelector(`mark[data-annotation="${id}"]`).scrollIntoView(), lastMark);
+  await page.click(`mark[data-annotation="${lastMark}"]`);
+  await page.waitForSelector(`[data-entry="${lastMark}"]`);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
