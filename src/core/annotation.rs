@@ -43,7 +43,7 @@ impl Target {
         Target::Passage {
             start,
             end,
-            quote: quote_at(&article.source, start, end),
+            quote: article_quote(article, start, end),
         }
     }
 
@@ -53,7 +53,7 @@ impl Target {
             block: b.id.clone(),
             start: b.start,
             end: b.end,
-            quote: quote_at(&article.source, b.start, b.end),
+            quote: article_quote(article, b.start, b.end),
         })
     }
 
@@ -72,6 +72,18 @@ impl Target {
             Target::Passage { quote, .. } | Target::Block { quote, .. } => Some(quote),
             Target::Document => None,
         }
+    }
+}
+
+/// The quote selector for `start..end` of an article (through its code
+/// point index: no walk from the start of the text).
+pub fn article_quote(article: &Article, start: usize, end: usize) -> TextQuote {
+    TextQuote {
+        exact: article.slice(start, end).to_string(),
+        prefix: article
+            .slice(start.saturating_sub(CONTEXT_CHARS), start)
+            .to_string(),
+        suffix: article.slice(end, end + CONTEXT_CHARS).to_string(),
     }
 }
 

@@ -55,13 +55,30 @@ pub struct Article {
     /// The normalised source text every range refers to.
     pub source: String,
     pub blocks: Vec<Block>,
+    /// Code point positions of `source`, so no code walks it from the start.
+    index: text::CodePointIndex,
 }
 
 impl Article {
     pub fn parse(raw: &str) -> Article {
         let source = text::normalize(raw);
         let blocks = classify(&lines(&source));
-        Article { source, blocks }
+        let index = text::CodePointIndex::new(&source);
+        Article {
+            source,
+            blocks,
+            index,
+        }
+    }
+
+    /// Code points `start..end` of the source (clamped to the text).
+    pub fn slice(&self, start: usize, end: usize) -> &str {
+        self.index.slice(&self.source, start, end)
+    }
+
+    /// Length of the source in code points.
+    pub fn char_len(&self) -> usize {
+        self.index.len()
     }
 
     /// The title's text, or an empty string for an empty document.

@@ -13,7 +13,6 @@ use super::annotation::{
 };
 use super::article::Article;
 use super::store::Annotations;
-use super::text::char_len;
 use super::timestamp;
 
 pub const FORMAT: &str = "mozhu-annotations";
@@ -36,7 +35,7 @@ impl DocumentInfo {
         DocumentInfo {
             title: article.title().to_string(),
             sha256: article.sha256(),
-            length: char_len(&article.source),
+            length: article.char_len(),
         }
     }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::article::Article;
 use super::segment::{is_punct, Token, TokenKind};
-use super::text::slice_chars;
+use super::text::CodePointIndex;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Keywords {
@@ -35,6 +35,7 @@ pub fn keywords(article: &Article, tokens: &[Token], top: usize) -> Keywords {
     let mut sequences: Vec<Vec<usize>> = Vec::new();
     let mut at = 0;
     for b in &article.blocks {
+        let index = CodePointIndex::new(&b.text);
         let mut seq = Vec::new();
         while at < tokens.len() && tokens[at].start < b.end {
             let t = tokens[at];
@@ -42,7 +43,7 @@ pub fn keywords(article: &Article, tokens: &[Token], top: usize) -> Keywords {
             if t.kind != TokenKind::Word || t.start < b.start {
                 continue;
             }
-            let w = slice_chars(&b.text, t.start - b.start, t.end - b.start);
+            let w = index.slice(&b.text, t.start - b.start, t.end - b.start);
             if !is_content_word(w) {
                 continue;
             }

@@ -33,6 +33,60 @@ pub fn byte_offset(s: &str, cp: usize) -> usize {
     s.char_indices().nth(cp).map_or(s.len(), |(b, _)| b)
 }
 
+/// Code points between two checkpoints of a `CodePointIndex`.
+const CHECKPOINT_EVERY: usize = 64;
+
+/// The byte offset of every 64th code point of a text: finding a code point
+/// then takes at most 63 steps from the nearest checkpoint, instead of a
+/// walk from the start of the text (which made slicing a long text, token by
+/// token, quadratic). Built once per text, 1/8 of its length in memory for
+/// CJK text.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct CodePointIndex {
+    checkpoints: Vec<usize>,
+    len: usize,
+}
+
+impl CodePointIndex {
+    pub fn new(text: &str) -> Self {
+        let mut checkpoints = Vec::with_capacity(text.len() / (3 * CHECKPOINT_EVERY) + 1);
+        let mut len = 0;
+        for (i, (b, _)) in text.char_indices().enumerate() {
+            if i % CHECKPOINT_EVERY == 0 {
+                checkpoints.push(b);
+            }
+            len = i + 1;
+        }
+        CodePointIndex { checkpoints, len }
+    }
+
+    /// Length of the text in code points.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Byte offset of code point `cp` of `text` (clamped to the end);
+    /// `text` must be the text the index was built from.
+    pub fn byte_offset(&self, text: &str, cp: usize) -> usize {
+        if cp >= self.len {
+            return text.len();
+        }
+        let from = self.checkpoints[cp / CHECKPOINT_EVERY];
+        from + byte_offset(&text[from..], cp % CHECKPOINT_EVERY)
+    }
+
+    /// The code point range `start..end` of `text` (clamped to the text).
+    pub fn slice<'a>(&self, text: &'a str, start: usize, end: usize) -> &'a str {
+        let b_start = self.byte_offset(text, start);
+        let b_end = self.byte_offset(text, end.max(start));
+        &text[b_start..b_end]
+    }
+}
+
 /// The code point range `start..end` of `s` (clamped to the text).
 pub fn slice_chars(s: &str, start: usize, end: usize) -> &str {
     let b_start = byte_offset(s, start);
@@ -69,6 +123,18 @@ pub fn is_blank(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_index_slices_like_a_walk_from_the_start(
+            text in "[a甲😀𠮶e\u{301}\n]{0,300}", a in 0usize..320, b in 0usize..320,
+        ) {
+            let index = CodePointIndex::new(&text);
+            proptest::prop_assert_eq!(index.len(), char_len(&text));
+            let (s, e) = (a.min(b), a.max(b));
+            proptest::prop_assert_eq!(index.slice(&text, s, e), slice_chars(&text, s, e));
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

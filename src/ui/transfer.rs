@@ -8,7 +8,6 @@ use std::cell::Cell;
 use gloo_timers::future::TimeoutFuture;
 
 use crate::core::exchange::{export_json, export_w3c, parse_import, Reanchoring, MAX_IMPORT_BYTES};
-use crate::core::text::char_len;
 use crate::platform::{clock, files, timing};
 use crate::ui::state::{Action, AppState, ImportPreview, ImportProgress};
 
@@ -79,7 +78,7 @@ pub fn import_file(file: web_sys::File, state: UseReducerHandle<AppState>) {
         };
         timing::mark("import-read");
         let article = state.article.clone();
-        let parsed = parse_import(&raw, char_len(&article.source));
+        let parsed = parse_import(&raw, article.char_len());
         timing::mark("import-parsed");
         match parsed {
             Err(errors) => {

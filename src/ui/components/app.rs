@@ -320,7 +320,7 @@ fn selection_text(state: &AppState) -> Option<String> {
     state
         .key_selection
         .or(state.selection)
-        .map(|(s, e)| crate::core::text::slice_chars(&state.article.source, s, e).to_string())
+        .map(|(s, e)| state.article.slice(s, e).to_string())
 }
 
 /// The action a key press stands for, if any.

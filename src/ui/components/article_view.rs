@@ -3,11 +3,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::block_view::BlockView;
-use crate::core::article::BlockKind;
+use crate::core::article::{Article, BlockKind};
 use crate::core::layout::Span;
 use crate::core::segment::{Token, TokenKind};
 use crate::core::snap::{clamp_to_block, snap_to_words};
-use crate::core::text::slice_chars;
 use crate::platform::{dom, selection};
 use crate::ui::highlight::{document_marks, Mark, MarkKind};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget};
@@ -139,7 +138,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         let from = tokens.partition_point(|t| t.end <= b.start);
         let to = tokens.partition_point(|t| t.start < b.end);
         let keywords = keyword_spans(
-            &state.article.source,
+            &state.article,
             &tokens[from..to],
             state.marked_word.as_deref(),
         );
@@ -199,13 +198,13 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
 }
 
 /// Every word token equal to the marked keyword.
-fn keyword_spans(source: &str, tokens: &[Token], word: Option<&str>) -> Vec<Span> {
+fn keyword_spans(article: &Article, tokens: &[Token], word: Option<&str>) -> Vec<Span> {
     let Some(word) = word else { return Vec::new() };
     let len = word.chars().count();
     tokens
         .iter()
         .filter(|t| t.kind == TokenKind::Word && t.end - t.start == len)
-        .filter(|t| slice_chars(source, t.start, t.end) == word)
+        .filter(|t| article.slice(t.start, t.end) == word)
         .map(|t| Span {
             start: t.start,
             end: t.end,

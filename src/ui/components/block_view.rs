@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::core::article::{Block, BlockKind};
 use crate::core::layout::{pieces, Span};
 use crate::core::segment::{Token, TokenKind};
-use crate::core::text::slice_chars;
+use crate::core::text::CodePointIndex;
 use crate::ui::highlight::{BlockTag, Mark, MarkKind};
 
 #[derive(Properties, PartialEq)]
@@ -37,10 +37,14 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
     } else {
         let cut_by = if props.word_view { tokens } else { &[] };
         let spans: Vec<Span> = props.marks.iter().map(|m| m.span.clone()).collect();
+        // One index per render of the block: slicing each piece then costs
+        // its own length, not a walk from the start of the paragraph.
+        let index = CodePointIndex::new(&b.text);
+        let slice = |s: usize, e: usize| index.slice(&b.text, s - b.start, e - b.start).to_string();
         pieces(b.start, b.end, cut_by, &spans)
             .into_iter()
             .map(|p| {
-                let text = slice_chars(&b.text, p.start - b.start, p.end - b.start).to_string();
+                let text = slice(p.start, p.end);
                 let mut node = match p.token.map(|i| &cut_by[i]) {
                     Some(t) => {
                         let class = match t.kind {
@@ -48,7 +52,7 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
                             TokenKind::Punct => "tok punct",
                             TokenKind::Space => "tok space",
                         };
-                        let word = slice_chars(&b.text, t.start - b.start, t.end - b.start).to_string();
+                        let word = slice(t.start, t.end);
                         html! { <span class={class} data-token={t.start.to_string()} title={word}>{ text }</span> }
                     }
                     None => html! { text },

@@ -209,14 +209,12 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
     });
     let is_new = !query.is_empty() && !all.tags.iter().any(|t| t.name.to_lowercase() == query);
     let quote = match &popup.target {
-        PopupTarget::Passage { start, end } => {
-            crate::core::text::slice_chars(&state.article.source, *start, *end).to_string()
-        }
+        PopupTarget::Passage { start, end } => state.article.slice(*start, *end).to_string(),
         _ => String::new(),
     };
     let title = match &popup.target {
         PopupTarget::Passage { start, end } => {
-            let quote = crate::core::text::slice_chars(&state.article.source, *start, *end);
+            let quote = state.article.slice(*start, *end);
             let short: String = quote.chars().take(18).collect();
             format!(
                 "标注「{short}{}」",

@@ -51,7 +51,7 @@ pub fn keep_aside(doc: &str, key: &str, raw: &str) -> Result<String, StorageErro
 pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
     let synced = use_mut_ref(|| Synced {
         doc: state.article.sha256(),
-        length: state.article.source.chars().count(),
+        length: state.article.char_len(),
         stored: Annotations::default(),
         extras: Extras::new(),
         ready: false,
