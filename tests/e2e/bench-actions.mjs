@@ -8,7 +8,7 @@
 //   scripts/build && node tests/e2e/bench-actions.mjs [actions]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDir, launchBrowser, openTab, ROOT } from './support.mjs';
+import { serveDir, launchBrowser, openTab, jsHeapUsed as heap, ROOT } from './support.mjs';
 
 const ACTIONS = Number(process.argv[2] ?? 20);
 const COUNTS = [0, 500, 5000];
@@ -59,14 +59,6 @@ const watchLatency = () => {
     }
   }).observe(document.querySelector('article'), { subtree: true, childList: true, attributes: true });
 };
-
-async function heap(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  await cdp.detach();
-  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
-}
 
 const server = await serveDir();
 const browser = await launchBrowser();

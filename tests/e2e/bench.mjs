@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveDir, launchBrowser, DIST, ROOT } from './support.mjs';
+import { serveDir, launchBrowser, jsHeapUsed as heap, DIST, ROOT } from './support.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const JIEBA_WASM = join(HERE, 'node_modules', 'jieba-wasm', 'pkg', 'web');
@@ -27,14 +27,6 @@ const sizes = (dir, pick) =>
       const bytes = readFileSync(join(dir, f));
       return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
     });
-
-async function heap(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  await cdp.detach();
-  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
-}
 
 /** Resolves (in the page) to the first contentful paint, once there is one. */
 const firstContentfulPaint = () =>

@@ -190,3 +190,12 @@ export async function tagPassage(page, phrase, from, to, tag) {
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-popup="tag"]', { state: 'detached' });
 }
+
+/** The page's used JS heap in bytes (Chrome DevTools Protocol). */
+export async function jsHeapUsed(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+}
