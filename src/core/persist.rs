@@ -242,37 +242,26 @@ pub fn plan(
 ) -> Vec<Write> {
     let mut removals = Vec::new();
     let mut sets = Vec::new();
-    let (old, new) = (slots_by_id(stored), slots_by_id(current));
-    let (mut i, mut j) = (0, 0);
-    while (i < old.len() || j < new.len()) && removals.len() + sets.len() < limit {
-        let take_old = j >= new.len() || (i < old.len() && old[i].1.id < new[j].1.id);
-        let take_new = i >= old.len() || (j < new.len() && new[j].1.id < old[i].1.id);
-        if take_old {
-            let id = old[i].1.id.clone();
-            removals.push(Write::Annotation {
-                key: annotation_key(doc, &id),
-                id,
+    for_each_difference(stored, current, |id, now| {
+        let key = annotation_key(doc, id);
+        match now {
+            None => removals.push(Write::Annotation {
+                key,
+                id: id.to_string(),
                 value: None,
-            });
-            i += 1;
-        } else {
-            let (orphan, a) = new[j];
-            if take_new || old[i] != new[j] {
-                let key = annotation_key(doc, &a.id);
+            }),
+            Some((orphan, a)) => {
                 let slot = (orphan, a.clone());
                 let value = encode_annotation(&slot, extras.get(&key));
                 sets.push(Write::Annotation {
                     key,
-                    id: a.id.clone(),
+                    id: id.to_string(),
                     value: Some(Box::new((slot, value))),
                 });
             }
-            if !take_new {
-                i += 1;
-            }
-            j += 1;
         }
-    }
+        removals.len() + sets.len() < limit
+    });
     let mut out = removals;
     if stored.tags != current.tags {
         let mut writes: Vec<(String, Option<String>)> = stored
@@ -295,6 +284,47 @@ pub fn plan(
     }
     out.extend(sets);
     out
+}
+
+/// How many annotations differ between storage and `current` (what an
+/// unsaved count reports), without encoding any of them.
+pub fn count_differences(stored: &Annotations, current: &Annotations) -> usize {
+    let mut n = 0;
+    for_each_difference(stored, current, |_, _| {
+        n += 1;
+        true
+    });
+    n
+}
+
+/// Calls `f(id, now)` for each id whose annotation differs between
+/// `stored` and `current` (`now` is `None` when it is gone), in id order,
+/// one linear walk; stops when `f` returns false.
+fn for_each_difference<'a>(
+    stored: &Annotations,
+    current: &'a Annotations,
+    mut f: impl FnMut(&str, Option<(bool, &'a Annotation)>) -> bool,
+) {
+    let (old, new) = (slots_by_id(stored), slots_by_id(current));
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        let take_old = j >= new.len() || (i < old.len() && old[i].1.id < new[j].1.id);
+        let take_new = i >= old.len() || (j < new.len() && new[j].1.id < old[i].1.id);
+        let go_on = if take_old {
+            i += 1;
+            f(&old[i - 1].1.id, None)
+        } else {
+            let changed = take_new || old[i] != new[j];
+            if !take_new {
+                i += 1;
+            }
+            j += 1;
+            !changed || f(&new[j - 1].1.id, Some(new[j - 1]))
+        };
+        if !go_on {
+            break;
+        }
+    }
 }
 
 /// Every annotation with whether it is an orphan, sorted by id: a merge of
@@ -519,6 +549,7 @@ mod tests {
         let mut storage = HashMap::new();
         let mut stored = Annotations::default();
         let mut turns = 0;
+        assert_eq!(count_differences(&stored, &d), 25);
         loop {
             let w = plan(DOC, &stored, &d, &Extras::new(), 10);
             if w.is_empty() {
@@ -534,6 +565,7 @@ mod tests {
             turns += 1;
         }
         assert_eq!(turns, 3);
+        assert_eq!(count_differences(&stored, &d), 0);
         assert_eq!(load(DOC, 10, storage).data, d);
     }
 

@@ -2,7 +2,7 @@
 // highlights; paragraph tags; sidebar; tag manager; undo/redo by keyboard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot } from './support.mjs';
+import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot, annotationsFile } from './support.mjs';
 
 const app = withAppServer();
 
@@ -200,19 +200,7 @@ test('hundreds of annotations: the sidebar lists 200 at a time and follows the s
   const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   const paragraphs = await page.$$eval('[data-kind="paragraph"]', (els) => els.map((e) => e.textContent));
-  const annotations = [];
-  for (let i = 0; i < 450; i++) {
-    const chars = [...paragraphs[i % paragraphs.length]];
-    const at = (i * 7) % Math.max(1, chars.length - 6);
-    annotations.push({
-      id: `0a0a0a0a-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      created: '2026-11-29T10:00:00Z',
-      modified: '2026-11-29T10:00:00Z',
-      tags: ['批量'],
-      target: { type: 'passage', start: 0, end: 0, quote: { exact: chars.slice(at, at + 3).join(''), prefix: '', suffix: '' } },
-    });
-  }
-  const file = { format: 'mozhu-annotations', version: 1, exported: '2026-11-29T10:00:00Z', document: { title: 't', sha256: 'x', length: 1 }, tags: [], annotations };
+  const file = annotationsFile(paragraphs, 450);
   await page.setInputFiles('[data-action="import"]', { name: 'many.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
   await page.click('[data-action="import-merge"]');
   await page.waitForSelector('.annotations h3 .hint:has-text("450 条")');

@@ -8,7 +8,7 @@
 //   scripts/build && node tests/e2e/bench-actions.mjs [actions]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDir, launchBrowser, openTab, jsHeapUsed as heap, ROOT } from './support.mjs';
+import { serveDir, launchBrowser, openTab, annotationsFile, jsHeapUsed as heap, ROOT } from './support.mjs';
 
 const ACTIONS = Number(process.argv[2] ?? 20);
 const COUNTS = [0, 500, 5000];
@@ -17,24 +17,6 @@ const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
-
-/** A project file of `n` annotations on passages of the page's paragraphs. */
-function annotations(paragraphs, n) {
-  const items = [];
-  for (let i = 0; i < n; i++) {
-    const chars = [...paragraphs[i % paragraphs.length]];
-    const at = (i * 13) % Math.max(1, chars.length - 8);
-    items.push({
-      id: `0f0f0f0f-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      created: '2026-11-29T10:00:00Z',
-      modified: '2026-11-29T10:00:00Z',
-      tags: [`标签${i % 7}`],
-      // Position unknown: placed by its quote, as an import from another version.
-      target: { type: 'passage', start: 0, end: 0, quote: { exact: chars.slice(at, at + 2 + (i % 5)).join(''), prefix: '', suffix: '' } },
-    });
-  }
-  return { format: 'mozhu-annotations', version: 1, exported: '2026-11-29T10:00:00Z', document: { title: 'bench', sha256: 'x', length: 1 }, tags: [], annotations: items };
-}
 
 /** In the page: times from a key press to the change in the highlights. */
 const watchLatency = () => {
@@ -68,7 +50,7 @@ for (const n of COUNTS) {
   const page = await openTab(context, server.url);
   if (n > 0) {
     const paragraphs = await page.$$eval('[data-kind="paragraph"]', (els) => els.map((e) => e.textContent));
-    const buffer = Buffer.from(JSON.stringify(annotations(paragraphs, n)));
+    const buffer = Buffer.from(JSON.stringify(annotationsFile(paragraphs, n)));
     await page.setInputFiles('[data-action="import"]', { name: 'bench.json', mimeType: 'application/json', buffer });
     await page.waitForSelector('[data-dialog="import"]', { timeout: 120_000 });
     await page.click('[data-action="import-merge"]');

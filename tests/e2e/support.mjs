@@ -199,3 +199,21 @@ export async function jsHeapUsed(page) {
   await cdp.detach();
   return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
 }
+
+/** A project file of `n` annotations on passages of the page's paragraphs. */
+export function annotationsFile(paragraphs, n) {
+  const items = [];
+  for (let i = 0; i < n; i++) {
+    const chars = [...paragraphs[i % paragraphs.length]];
+    const at = (i * 13) % Math.max(1, chars.length - 8);
+    items.push({
+      id: `0f0f0f0f-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      created: '2026-11-29T10:00:00Z',
+      modified: '2026-11-29T10:00:00Z',
+      tags: [`标签${i % 7}`],
+      // Position unknown: placed by its quote, as an import from another version.
+      target: { type: 'passage', start: 0, end: 0, quote: { exact: chars.slice(at, at + 2 + (i % 5)).join(''), prefix: '', suffix: '' } },
+    });
+  }
+  return { format: 'mozhu-annotations', version: 1, exported: '2026-11-29T10:00:00Z', document: { title: 'bench', sha256: 'x', length: 1 }, tags: [], annotations: items };
+}

@@ -280,7 +280,7 @@ fn save(s: &mut Synced, current: &Annotations) -> (Option<Unsaved>, bool) {
     };
     // Count everything still different, not just this slice's failures.
     let count = if more {
-        persist::plan(&s.doc, &s.stored, current, &s.extras, usize::MAX).len()
+        persist::count_differences(&s.stored, current) + usize::from(s.stored.tags != current.tags)
     } else {
         failed
     };
