@@ -120,9 +120,81 @@ pub fn is_blank(c: char) -> bool {
     c.is_whitespace()
 }
 
+/// East Asian wide and fullwidth characters (CJK, kana, Hangul, fullwidth
+/// forms): two columns in a monospaced editor, and no space between them
+/// when a line break inside a paragraph is joined.
+pub fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x1F300..=0x1F64F
+        | 0x1F900..=0x1F9FF
+        | 0x20000..=0x3FFFD)
+}
+
+/// Columns `s` takes in a monospaced editor (how hard wraps are measured).
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// Line breaks inside a block that join two wide characters, as code point
+/// ranges of `s` (the break with the blanks around it). Browsers show every
+/// line break as a space, which is right between English words and wrong
+/// between Chinese characters, so these are drawn hidden.
+pub fn joined_breaks(s: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '\n' {
+            i += 1;
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && is_blank(chars[start - 1]) {
+            start -= 1;
+        }
+        let mut end = i + 1;
+        while end < chars.len() && is_blank(chars[end]) {
+            end += 1;
+        }
+        let before = start.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(end).copied();
+        if before.is_some_and(is_wide) && after.is_some_and(is_wide) {
+            out.push((start, end));
+        }
+        i = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_count_chinese_as_two_columns() {
+        assert_eq!(display_width("ab中文😀𠮶"), 2 + 8);
+        assert!(is_wide('，') && !is_wide('a') && !is_wide(' '));
+    }
+
+    #[test]
+    fn only_breaks_between_wide_characters_are_joined() {
+        assert_eq!(joined_breaks("中文\n字"), [(2, 3)]);
+        assert_eq!(joined_breaks("中文 \n  字"), [(2, 6)]);
+        assert_eq!(joined_breaks("ab\ncd"), []);
+        assert_eq!(joined_breaks("中\ncd\n𠮶\n😀"), [(6, 7)]);
+        assert_eq!(joined_breaks("无换行"), []);
+    }
 
     proptest::proptest! {
         #[test]
