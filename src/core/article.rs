@@ -63,7 +63,10 @@ pub fn check_outline(outline: &[OutlineBlock], length: usize) -> Result<(), Stri
     let mut at = 0;
     for b in outline {
         if b.start < at || b.end <= b.start || b.end > length {
-            return Err(format!("段落范围 {}–{} 不在正文内或与前一段重叠", b.start, b.end));
+            return Err(format!(
+                "段落范围 {}–{} 不在正文内或与前一段重叠",
+                b.start, b.end
+            ));
         }
         at = b.end;
     }
@@ -226,7 +229,9 @@ fn wrap_width(lines: &[Line]) -> Option<usize> {
     (long_before_more.len() >= 3 && mid_sentence * 2 > long_before_more.len()).then_some(width)
 }
 
-const SENTENCE_ENDS: &[char] = &['。', '！', '？', '.', '!', '?', '：', ':', '；', ';', '”', '」'];
+const SENTENCE_ENDS: &[char] = &[
+    '。', '！', '？', '.', '!', '?', '：', ':', '；', ';', '”', '」',
+];
 
 fn is_long(line: &Line, wrap: usize) -> bool {
     line.lead + line.width >= (wrap as f64 * WRAPPED_LINE_SHARE) as usize
@@ -261,9 +266,10 @@ fn is_list_item(t: &str) -> bool {
         let rest = &t[digits..];
         return rest.starts_with(". ") || rest.starts_with('、') || rest.starts_with(") ");
     }
-    ["（", "("]
-        .iter()
-        .any(|open| t.strip_prefix(open).is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())))
+    ["（", "("].iter().any(|open| {
+        t.strip_prefix(open)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    })
 }
 
 /// Lines joined into paragraphs where the text is hard-wrapped; a joined
@@ -346,7 +352,9 @@ fn classify(lines: &[Line]) -> Vec<Block> {
 }
 
 /// Blocks with ids from their own text (a suffix when the same text repeats).
-fn blocks_with_ids<'a>(outline: impl Iterator<Item = (usize, usize, &'a str, BlockKind)>) -> Vec<Block> {
+fn blocks_with_ids<'a>(
+    outline: impl Iterator<Item = (usize, usize, &'a str, BlockKind)>,
+) -> Vec<Block> {
     let mut seen = std::collections::HashMap::new();
     outline
         .map(|(start, end, text, kind)| {
@@ -563,7 +571,10 @@ mod tests {
         let p1 = "这是第一段很长的正文，它被编辑器在固定的宽度处折行，所以一句话被分在了好几行上，读的时候应当连成一段，不能在中间断开或者多出空格来，否则就读不通了。";
         let p2 = "第二段同样很长，同样被折行：段首有两个全角空格作为缩进，这是旧式纯文本里分段的标志，接下来的行没有缩进，是同一段的延续，直到下一个缩进为止。";
         let a = Article::parse(&hard_wrapped(&[p1, p2]));
-        assert_eq!(kinds(&a), [BlockKind::Title, BlockKind::Paragraph, BlockKind::Paragraph]);
+        assert_eq!(
+            kinds(&a),
+            [BlockKind::Title, BlockKind::Paragraph, BlockKind::Paragraph]
+        );
         for (block, p) in a.blocks[1..].iter().zip([p1, p2]) {
             assert_eq!(block.text.replace('\n', ""), p);
             assert_eq!(a.slice(block.start, block.end), block.text);
@@ -581,8 +592,18 @@ mod tests {
 
     #[test]
     fn verse_and_one_line_paragraphs_keep_each_line() {
-        let poem = Article::parse("静夜思\n李白\n床前明月光，\n疑是地上霜。\n举头望明月，\n低头思故乡。\n");
-        assert_eq!(texts(&poem)[2..], ["床前明月光，", "疑是地上霜。", "举头望明月，", "低头思故乡。"]);
+        let poem = Article::parse(
+            "静夜思\n李白\n床前明月光，\n疑是地上霜。\n举头望明月，\n低头思故乡。\n",
+        );
+        assert_eq!(
+            texts(&poem)[2..],
+            [
+                "床前明月光，",
+                "疑是地上霜。",
+                "举头望明月，",
+                "低头思故乡。"
+            ]
+        );
         let lines = "题\n第一段只有一行，写完了。\n第二段也只有一行，也写完了。\n第三段同样。\n第四段同样。\n";
         assert_eq!(Article::parse(lines).blocks.len(), 5);
     }
@@ -594,8 +615,15 @@ mod tests {
         let a = Article::parse(&text);
         let t = texts(&a);
         assert!(t.contains(&"一、第一部分"), "{t:?}");
-        assert!(t.contains(&"- 第一项") && t.contains(&"- 第二项") && t.contains(&"1. 编号项"), "{t:?}");
-        assert!(t.iter().any(|b| b.ends_with("继续这一段。") && b.contains('\n')), "{t:?}");
+        assert!(
+            t.contains(&"- 第一项") && t.contains(&"- 第二项") && t.contains(&"1. 编号项"),
+            "{t:?}"
+        );
+        assert!(
+            t.iter()
+                .any(|b| b.ends_with("继续这一段。") && b.contains('\n')),
+            "{t:?}"
+        );
     }
 
     #[test]
@@ -608,7 +636,8 @@ mod tests {
 
     #[test]
     fn mixed_scripts_code_and_astral_characters_keep_code_point_ranges() {
-        let text = "标题 Title 😀\n\nfn main() { println!(\"你好\"); }\n\n𠮶字 and English 混排。\n";
+        let text =
+            "标题 Title 😀\n\nfn main() { println!(\"你好\"); }\n\n𠮶字 and English 混排。\n";
         let a = Article::parse(text);
         for b in &a.blocks {
             assert_eq!(a.slice(b.start, b.end), b.text);
@@ -619,7 +648,10 @@ mod tests {
     #[test]
     fn a_megabyte_of_text_parses() {
         let para = "这是一段用来测试的文字，长度适中，包含标点。".repeat(10);
-        let text = format!("大文件\n\n{}", format!("\u{3000}\u{3000}{para}\n").repeat(1_000_000 / para.len()));
+        let text = format!(
+            "大文件\n\n{}",
+            format!("\u{3000}\u{3000}{para}\n").repeat(1_000_000 / para.len())
+        );
         let a = Article::parse(&text);
         assert!(text.len() >= 1_000_000 * 9 / 10);
         assert!(a.blocks.len() > 1000);
@@ -631,9 +663,21 @@ mod tests {
     fn an_outline_gives_the_blocks() {
         let text = "Title\n\nHeading\n\nBody 正文。".to_string();
         let outline = [
-            OutlineBlock { kind: BlockKind::Title, start: 0, end: 5 },
-            OutlineBlock { kind: BlockKind::Heading, start: 7, end: 14 },
-            OutlineBlock { kind: BlockKind::Paragraph, start: 16, end: 24 },
+            OutlineBlock {
+                kind: BlockKind::Title,
+                start: 0,
+                end: 5,
+            },
+            OutlineBlock {
+                kind: BlockKind::Heading,
+                start: 7,
+                end: 14,
+            },
+            OutlineBlock {
+                kind: BlockKind::Paragraph,
+                start: 16,
+                end: 24,
+            },
         ];
         assert_eq!(check_outline(&outline, 24), Ok(()));
         let a = Article::with_outline(text, &outline);

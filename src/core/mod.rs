@@ -3,6 +3,7 @@
 pub mod anchor;
 pub mod annotation;
 pub mod article;
+pub mod document;
 pub mod exchange;
 pub mod keyselect;
 pub mod keywords;
