@@ -144,7 +144,8 @@ mod tests {
     #[test]
     fn keywords_of_the_seed_leave_out_stop_words_and_punctuation() {
         let article = Article::parse(include_str!("../../seeds/000_dd504da93b3e7f9a.txt"));
-        let tokens = Segmenter::new().segment_article(&article);
+        let blocks: Vec<(usize, usize)> = article.blocks.iter().map(|b| (b.start, b.end)).collect();
+        let tokens = Segmenter::new().segment_blocks(&article.source, &blocks);
         let k = keywords(&article, &tokens, 10);
         for list in [&k.frequency, &k.textrank] {
             assert_eq!(list.len(), 10);

@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod keyselect;
 pub mod keywords;
 pub mod layout;
+pub mod library;
 pub mod persist;
 pub mod prerender;
 pub mod segment;

@@ -1,7 +1,7 @@
 //! What is kept in localStorage for a document, and how tabs share it.
 //!
 //! One key per annotation (`mozhu.v2.<sha256>.a.<uuid>`) and per tag
-//! (`mozhu.v2.<sha256>.t.<name>`). A tab writes only the keys of what it
+//! (`mozhu.v2.library.t.<name>`: one tag set for the whole library). A tab writes only the keys of what it
 //! changed, and each key is written whole, so two tabs saving at the same
 //! moment can never lose each other's annotations: there is no
 //! read-merge-write of a shared value to race on. When both change the same
@@ -36,13 +36,29 @@ pub fn annotation_key(doc: &str, id: &str) -> String {
     format!("{}a.{id}", prefix(doc))
 }
 
-pub fn tag_key(doc: &str, name: &str) -> String {
-    format!("{}t.{name}", prefix(doc))
+/// Tags (names and colours) are shared by every document of the library.
+pub fn tag_key(name: &str) -> String {
+    format!("{}{name}", tag_prefix())
 }
 
-/// A per-document setting (`userdict`, `wordview`).
+pub fn tag_prefix() -> String {
+    format!("{}t.", super::library::library_prefix())
+}
+
+/// Where version 2 kept a document's own tags before the tag set was
+/// shared; read once and moved to the library's keys.
+pub fn document_tag_prefix(doc: &str) -> String {
+    format!("{}t.", prefix(doc))
+}
+
+/// A per-document setting (`wordview`).
 pub fn setting_key(doc: &str, what: &str) -> String {
     format!("{}{what}", prefix(doc))
+}
+
+/// A setting of the whole library (`userdict`).
+pub fn library_setting_key(what: &str) -> String {
+    format!("{}{what}", super::library::library_prefix())
 }
 
 /// The single key version 1 kept everything in; read once and migrated.
@@ -66,13 +82,11 @@ pub enum KeyKind {
 }
 
 pub fn key_kind(doc: &str, key: &str) -> Option<KeyKind> {
-    let rest = key.strip_prefix(&prefix(doc))?;
-    if let Some(id) = rest.strip_prefix("a.") {
-        Some(KeyKind::Annotation(id.to_string()))
-    } else {
-        rest.strip_prefix("t.")
-            .map(|name| KeyKind::Tag(name.to_string()))
+    if let Some(name) = key.strip_prefix(&tag_prefix()) {
+        return Some(KeyKind::Tag(name.to_string()));
     }
+    let id = key.strip_prefix(&prefix(doc))?.strip_prefix("a.")?;
+    Some(KeyKind::Annotation(id.to_string()))
 }
 
 /// Unknown fields of stored values, by storage key.
@@ -268,11 +282,11 @@ pub fn plan(
             .tags
             .iter()
             .filter(|t| current.tag(&t.name).is_none())
-            .map(|t| (tag_key(doc, &t.name), None))
+            .map(|t| (tag_key(&t.name), None))
             .collect();
         for (i, t) in current.tags.iter().enumerate() {
             if stored.tags.get(i) != Some(t) {
-                let key = tag_key(doc, &t.name);
+                let key = tag_key(&t.name);
                 let value = encode_tag(t, i, extras.get(&key));
                 writes.push((key, Some(value)));
             }
@@ -593,7 +607,7 @@ mod tests {
             // Stored under another id's key.
             (annotation_key(DOC, &uuid(4)), good),
             (
-                tag_key(DOC, "甲"),
+                tag_key("甲"),
                 r#"{"name":"甲","color":"red;background:url(http://x/)"}"#.into(),
             ),
             (

@@ -1,7 +1,8 @@
 //! Static HTML of the article, shown by index.html before the app's wasm has
 //! loaded so the text is readable at once; the app replaces it on its first
 //! render. Same markup and classes as the Yew view, without the DOM-contract
-//! attributes (the interactive copy carries those).
+//! attributes (the interactive copy carries those). `data-seed` names the
+//! text, so index.html hides this copy when the URL opens another document.
 
 use super::article::{Article, Block, BlockKind};
 
@@ -45,9 +46,10 @@ pub fn article_html(article: &Article) -> String {
         .map(block)
         .collect();
     format!(
-        "<div id=\"prerendered\" class=\"app\">\n<header class=\"topbar\"><span class=\"brand\">墨注</span>\
+        "<div id=\"prerendered\" class=\"app\" data-seed=\"{}\">\n<header class=\"topbar\"><span class=\"brand\">墨注</span>\
          <span class=\"doc-title\">{}</span></header>\n<main class=\"workspace\"><article class=\"article\" lang=\"zh-CN\">\n\
          {body}\n<footer class=\"article-footer\">{footer}</footer></article><aside class=\"side\"></aside></main>\n</div>\n",
+        article.sha256(),
         escape(article.title())
     )
 }

@@ -9,8 +9,6 @@
 use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 
-use super::article::Article;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TokenKind {
     Word,
@@ -129,12 +127,13 @@ impl Segmenter {
         out
     }
 
-    /// Tokens of every block of `article`, in document order.
-    pub fn segment_article(&self, article: &Article) -> Vec<Token> {
-        article
-            .blocks
+    /// Tokens of the code point ranges `blocks` of `text` (the page's
+    /// blocks, in document order).
+    pub fn segment_blocks(&self, text: &str, blocks: &[(usize, usize)]) -> Vec<Token> {
+        let index = super::text::CodePointIndex::new(text);
+        blocks
             .iter()
-            .flat_map(|b| self.segment(&b.text, b.start))
+            .flat_map(|&(s, e)| self.segment(index.slice(text, s, e), s))
             .collect()
     }
 }

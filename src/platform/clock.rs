@@ -33,3 +33,19 @@ pub fn new_uuid() -> String {
         ),
     }
 }
+
+/// An RFC 3339 time in the person's time zone, `2026-11-29 18:30`.
+pub fn local_time(rfc3339: &str) -> String {
+    let d = js_sys::Date::new(&rfc3339.into());
+    if d.get_time().is_nan() {
+        return rfc3339.to_string();
+    }
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}

@@ -50,6 +50,23 @@ pub async fn read_text(file: web_sys::File, max_bytes: usize) -> Result<String, 
     text.as_string().ok_or_else(|| "文件不是文本".to_string())
 }
 
+/// The bytes of a chosen or dropped file, refusing files over `max_bytes`
+/// before reading them.
+pub async fn read_bytes(file: &web_sys::File, max_bytes: usize) -> Result<Vec<u8>, String> {
+    let size = file.size();
+    if size > max_bytes as f64 {
+        return Err(format!(
+            "文件太大（{:.1} MB，上限 {} MB）",
+            size / 1_048_576.0,
+            max_bytes / 1_048_576
+        ));
+    }
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("读取文件失败：{}", super::describe(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// A file name made safe for every OS: path and reserved characters dropped.
 pub fn safe_file_name(name: &str) -> String {
     name.chars()

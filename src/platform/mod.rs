@@ -1,6 +1,7 @@
 //! The browser edge: everything that touches web APIs, kept thin.
 
 pub mod clock;
+pub mod documents;
 pub mod dom;
 pub mod files;
 pub mod segmenter;

@@ -9,6 +9,7 @@ use js_sys::{Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
+use crate::core::article::Article;
 use crate::core::segment::{Token, TokenKind, UserDict};
 
 /// The worker's loader script, emitted by Trunk next to index.html.
@@ -114,12 +115,17 @@ impl SegmenterClient {
         }
     }
 
-    /// Asks for the tokens of `text` (the whole source; the worker splits it
-    /// into the same blocks as the page).
-    pub fn request(&self, id: u32, text: &str, dict: &UserDict) {
+    /// Asks for the tokens of the article's blocks.
+    pub fn request(&self, id: u32, article: &Article, dict: &UserDict) {
         let msg = js_sys::Object::new();
         let _ = Reflect::set(&msg, &"id".into(), &id.into());
-        let _ = Reflect::set(&msg, &"text".into(), &text.into());
+        let _ = Reflect::set(&msg, &"text".into(), &article.source.as_str().into());
+        let ranges: Vec<u32> = article
+            .blocks
+            .iter()
+            .flat_map(|b| [b.start as u32, b.end as u32])
+            .collect();
+        let _ = Reflect::set(&msg, &"blocks".into(), &Uint32Array::from(&ranges[..]));
         let dict = serde_json::to_string(dict).unwrap_or_default();
         let _ = Reflect::set(&msg, &"dict".into(), &dict.into());
         if let Err(e) = self.worker.post_message(&msg) {

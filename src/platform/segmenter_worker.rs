@@ -4,7 +4,9 @@
 //!
 //! Protocol (plain JS objects, token ranges as a transferred Uint32Array):
 //! - worker → page, once: `{type: "ready", initMs}` after the dictionary loads.
-//! - page → worker: `{id, text, dict}` where `dict` is the JSON of a `UserDict`.
+//! - page → worker: `{id, text, dict, blocks}` where `dict` is the JSON of a
+//!   `UserDict` and `blocks` a Uint32Array of the page's block ranges
+//!   `[start, end]…` in code points (the page knows the document's structure).
 //! - worker → page: `{type: "tokens", id, tokens: Uint32Array [start, end, kind]…,
 //!   segmentMs, memoryBytes}` (`memoryBytes`: the worker's wasm memory), or
 //!   `{type: "error", id, message}`.
@@ -16,7 +18,6 @@ use js_sys::{Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::core::article::Article;
 use crate::core::segment::{Segmenter, Token, TokenKind, UserDict};
 
 pub fn run() {
@@ -99,8 +100,16 @@ fn handle(state: &RefCell<SegmenterState>, data: &JsValue) -> Result<(Vec<Token>
         st.dict = dict;
     }
     let t0 = js_sys::Date::now();
-    let article = Article::parse(&text);
-    let tokens = st.segmenter.segment_article(&article);
+    let flat: Vec<u32> = Reflect::get(data, &"blocks".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<Uint32Array>().ok())
+        .ok_or("request without blocks")?
+        .to_vec();
+    let blocks: Vec<(usize, usize)> = flat
+        .chunks_exact(2)
+        .map(|r| (r[0] as usize, r[1] as usize))
+        .collect();
+    let tokens = st.segmenter.segment_blocks(&text, &blocks);
     let ms = js_sys::Date::now() - t0;
     Ok((tokens, ms))
 }

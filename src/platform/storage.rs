@@ -79,16 +79,26 @@ pub struct Change {
     pub new: Option<String>,
 }
 
-/// Calls `on_change` when another tab changes a key starting with `prefix`
-/// (or clears the storage).
-pub fn watch(prefix: String, on_change: impl Fn(Change) + 'static) -> Option<EventListener> {
+/// Every key (values are not read).
+pub fn keys() -> Result<Vec<String>, StorageError> {
+    let s = local_storage()?;
+    let n = s.length().map_err(classify)?;
+    Ok((0..n).filter_map(|i| s.key(i).ok().flatten()).collect())
+}
+
+/// Calls `on_change` when another tab changes a key starting with one of
+/// `prefixes` (or clears the storage).
+pub fn watch(prefixes: Vec<String>, on_change: impl Fn(Change) + 'static) -> Option<EventListener> {
     let window = web_sys::window()?;
     Some(EventListener::new(&window, "storage", move |e| {
         let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() else {
             return;
         };
         let key = e.key();
-        if key.as_ref().is_none_or(|k| k.starts_with(&prefix)) {
+        if key
+            .as_ref()
+            .is_none_or(|k| prefixes.iter().any(|p| k.starts_with(p)))
+        {
             on_change(Change {
                 key,
                 old: e.old_value(),

@@ -4,6 +4,7 @@
 pub mod components;
 pub mod highlight;
 pub mod hooks;
+pub mod library;
 pub mod state;
 pub mod transfer;
 
@@ -18,5 +19,5 @@ pub const SEED_ARTICLE: &str = include_str!("../../seeds/000_dd504da93b3e7f9a.tx
 pub fn start() {
     timing::mark("app-start");
     segmenter::start();
-    yew::Renderer::<components::app::App>::new().render();
+    yew::Renderer::<components::root::Root>::new().render();
 }

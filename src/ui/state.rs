@@ -58,6 +58,12 @@ pub struct AppState {
     pub flash: u32,
     pub show_help: bool,
     pub show_tag_manager: bool,
+    pub show_library: bool,
+    /// The dialog that adds a document, or replaces this one's text.
+    pub new_document: Option<NewDocumentMode>,
+    /// A checked library backup waiting for merge or replace (shared, not
+    /// copied: it holds every text).
+    pub pending_restore: Option<Rc<PendingRestore>>,
     /// A message for the person (an error, or what undo did).
     pub message: Option<String>,
     /// A lasting storage problem (data kept aside, storage unavailable),
@@ -105,6 +111,23 @@ pub struct ImportPreview {
     pub confirm_replace: bool,
 }
 
+/// A library backup read and checked, waiting for the person's choice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingRestore {
+    pub file: String,
+    pub backup: crate::core::library::Backup,
+    pub confirm_replace: bool,
+}
+
+/// What the new-document dialog does with the text it gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewDocumentMode {
+    /// Adds it to the library and opens it.
+    Add,
+    /// Makes it the new version of the open document (annotations re-anchored).
+    Replace,
+}
+
 /// What the tag popup is for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PopupTarget {
@@ -141,6 +164,9 @@ impl AppState {
             flash: 0,
             show_help: false,
             show_tag_manager: false,
+            show_library: false,
+            new_document: None,
+            pending_restore: None,
             message: None,
             storage_warning: None,
             unsaved: None,
@@ -250,6 +276,10 @@ pub enum Action {
     /// Selects an annotation and scrolls to it (from the sidebar).
     Focus(String),
     ToggleHelp,
+    ToggleLibrary,
+    NewDocument(Option<NewDocumentMode>),
+    /// A backup to restore (shown in the library), or none.
+    PendingRestore(Option<Rc<PendingRestore>>),
     ToggleTagManager,
     DismissMessage,
     /// Annotations read from storage at start (not an undoable edit).
@@ -358,6 +388,18 @@ impl Reducible for AppState {
                 next.flash += 1;
             }
             Action::ToggleHelp => next.show_help = !self.show_help,
+            Action::ToggleLibrary => {
+                next.show_library = !self.show_library;
+                next.new_document = None;
+            }
+            Action::PendingRestore(pending) => {
+                next.show_library |= pending.is_some();
+                next.pending_restore = pending;
+            }
+            Action::NewDocument(mode) => {
+                next.new_document = mode;
+                next.show_library = false;
+            }
             Action::ToggleTagManager => next.show_tag_manager = !self.show_tag_manager,
             Action::DismissMessage => next.message = None,
             Action::Loaded(data) => {

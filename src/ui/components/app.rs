@@ -9,62 +9,80 @@ use super::article_view::ArticleView;
 use super::help_overlay::HelpOverlay;
 use super::import_dialog::{ImportDialog, ImportProgressBar};
 use super::keywords_panel::KeywordsPanel;
+use super::library_panel::LibraryPanel;
+use super::new_document::{self, EncodingNotice, GuessedFile, NewDocumentDialog};
 use super::sidebar::Sidebar;
 use super::tag_manager::TagManager;
 use super::tag_popup::TagPopup;
 use super::topbar::Topbar;
 use super::user_dict_panel::UserDictPanel;
+use crate::core::article::Article;
 use crate::core::keyselect::{self, WordStep};
 use crate::core::segment::UserDict;
 use crate::core::store::Command;
 use crate::platform::segmenter::{self, SegmenterClient, SegmenterEvent};
 use crate::platform::{dom, files, storage, timing};
 use crate::ui::hooks::annotation_storage::use_annotation_storage;
-use crate::ui::hooks::settings::{load_setting, use_saved_setting, Setting};
-use crate::ui::state::{Action, AppState, Popup, PopupTarget, Segmentation, Unsaved};
+use crate::ui::hooks::settings::{load_setting, use_saved_setting, Setting, SettingKeys};
+use crate::ui::library;
+use crate::ui::state::{
+    Action, AppState, NewDocumentMode, Popup, PopupTarget, Segmentation, Unsaved,
+};
 use crate::ui::transfer;
-use crate::ui::SEED_ARTICLE;
 
-/// The article and its stored settings, read once.
+/// The open document's stored settings, read once.
 struct Opened {
-    article: Rc<crate::core::article::Article>,
-    doc: String,
     user_dict: Setting<UserDict>,
     word_view: Setting<bool>,
     warnings: Vec<String>,
 }
 
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    pub article: Rc<Article>,
+}
+
+/// One open document. The root mounts a new `App` (keyed by the document)
+/// when another is opened, so nothing of one document leaks into another.
 #[component]
-pub fn App() -> Html {
-    let opened = use_memo((), |_| {
-        let article = Rc::new(crate::core::article::Article::parse(SEED_ARTICLE));
-        let doc = article.sha256();
-        let mut warnings = Vec::new();
-        let user_dict = load_setting(&doc, "userdict", &mut warnings);
-        let word_view = load_setting(&doc, "wordview", &mut warnings);
-        Opened {
-            article,
-            doc,
-            user_dict,
-            word_view,
-            warnings,
+pub fn App(props: &AppProps) -> Html {
+    let doc_id = props.article.sha256();
+    let keys = use_memo(doc_id.clone(), |doc| {
+        (
+            SettingKeys::user_dict(doc, &library::seed_sha()),
+            SettingKeys::word_view(doc),
+        )
+    });
+    let opened = use_memo((), {
+        let keys = keys.clone();
+        let doc = doc_id.clone();
+        move |_| {
+            let mut warnings = Vec::new();
+            let user_dict = load_setting(&doc, &keys.0, &mut warnings);
+            let word_view = load_setting(&doc, &keys.1, &mut warnings);
+            Opened {
+                user_dict,
+                word_view,
+                warnings,
+            }
         }
     });
     let state = {
         let opened = opened.clone();
+        let article = props.article.clone();
         use_reducer(move || {
             let mut s = AppState::with_article(
-                opened.article.clone(),
+                article,
                 opened.user_dict.value.clone(),
                 opened.word_view.value,
             );
             if !opened.warnings.is_empty() {
                 s.storage_warning = Some(opened.warnings.join(" "));
             }
+            s.message = library::take_message();
             s
         })
     };
-    let doc_id = opened.doc.clone();
     // The newest state, for listeners made once.
     let latest_state = use_mut_ref(|| state.clone());
     *latest_state.borrow_mut() = state.clone();
@@ -72,10 +90,14 @@ pub fn App() -> Html {
 
     // The live view is in the DOM: drop the static copy index.html showed
     // while the wasm loaded (same frame, so nothing flickers).
-    use_effect_with((), |_| {
-        dom::remove_by_id("prerendered");
-        timing::mark("app-ready");
-    });
+    {
+        let article = props.article.clone();
+        use_effect_with((), move |_| {
+            dom::remove_by_id("prerendered");
+            timing::mark("app-ready");
+            library::touch_opened(&article);
+        });
+    }
 
     // Take over the segmentation worker `ui::start` started before the first
     // render; it loads the dictionary in parallel with everything the page does.
@@ -123,24 +145,18 @@ pub fn App() -> Html {
         let loaded = state.dictionary_ms.is_some();
         use_effect_with((state.request_id, loaded), move |(id, loaded)| {
             if let (true, Some(c)) = (*loaded, client.borrow().as_ref()) {
-                c.request(*id, &article.source, &dict);
+                c.request(*id, &article, &dict);
             }
         });
     }
 
     use_annotation_storage(&state);
     use_saved_setting(
-        &doc_id,
-        "userdict",
+        &keys.0,
         state.user_dict.clone(),
         opened.user_dict.extra.clone(),
     );
-    use_saved_setting(
-        &doc_id,
-        "wordview",
-        state.word_view,
-        opened.word_view.extra.clone(),
-    );
+    use_saved_setting(&keys.1, state.word_view, opened.word_view.extra.clone());
 
     // Global shortcuts (ignored while typing in a field). The listener is
     // made once and reads the newest state through `latest`.
@@ -187,17 +203,33 @@ pub fn App() -> Html {
         let dispatch = state.dispatcher();
         use_callback((), move |a: Action, _| dispatch.dispatch(a))
     };
+    let on_reopen = {
+        let dispatch = state.dispatcher();
+        use_callback(
+            (),
+            move |(file, encoding): (GuessedFile, &'static str), _| {
+                new_document::reopen(file, encoding, dispatch.clone())
+            },
+        )
+    };
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
         let state = state.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            if let Some(file) = e
+            let Some(file) = e
                 .data_transfer()
                 .and_then(|d| d.files())
                 .and_then(|f| f.get(0))
-            {
+            else {
+                return;
+            };
+            // Annotation files are imported; texts become documents.
+            let name = file.name().to_lowercase();
+            if name.ends_with(".json") || name.ends_with(".jsonld") {
                 transfer::import_file(file, state.clone());
+            } else {
+                new_document::open_document_file(file, None, state.dispatcher());
             }
         })
     };
@@ -231,7 +263,7 @@ pub fn App() -> Html {
         })
     };
     html! {
-        <div id="app" class="app" data-segmentation={segmentation} data-dictionary-ms={dictionary_ms}
+        <div id="app" class="app" data-document={doc_id.clone()} data-segmentation={segmentation} data-dictionary-ms={dictionary_ms}
             data-segment-ms={segment_ms} {ondragover} {ondrop}>
             <Topbar state={state.clone()} on_action={on_action.clone()} />
             if let Some(warning) = &state.storage_warning {
@@ -243,6 +275,9 @@ pub fn App() -> Html {
                     }
                     <button type="button" class="remove" aria-label="关闭" onclick={dismiss_warning}>{ "×" }</button>
                 </div>
+            }
+            if let Some(file) = new_document::guessed_file(&doc_id) {
+                <EncodingNotice {file} on_reopen={on_reopen.clone()} />
             }
             if let Some(progress) = &state.import_progress {
                 <ImportProgressBar progress={progress.clone()} on_action={on_action.clone()} />
@@ -278,6 +313,12 @@ pub fn App() -> Html {
             }
             if state.show_help {
                 <HelpOverlay on_action={on_action.clone()} />
+            }
+            if state.show_library {
+                <LibraryPanel open={doc_id.clone()} pending={state.pending_restore.clone()} on_action={on_action.clone()} />
+            }
+            if let Some(mode) = state.new_document {
+                <NewDocumentDialog {mode} state={state.clone()} on_action={on_action.clone()} />
             }
             if let Some(preview) = &state.import {
                 <ImportDialog preview={preview.clone()} current={state.store.state().all().count()} on_action={on_action.clone()} />
@@ -343,6 +384,10 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
             Some(Action::KeySelect(None))
         } else if state.show_help {
             Some(Action::ToggleHelp)
+        } else if state.new_document.is_some() {
+            Some(Action::NewDocument(None))
+        } else if state.show_library {
+            Some(Action::ToggleLibrary)
         } else if state.show_tag_manager {
             Some(Action::ToggleTagManager)
         } else if state.marked_word.is_some() {
@@ -354,7 +399,16 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
                 .map(|_| Action::SelectAnnotation(None))
         };
     }
-    if e.alt_key() || ctrl || typing_in_field(e) || state.popup.is_some() {
+    if e.alt_key()
+        || ctrl
+        || typing_in_field(e)
+        || state.popup.is_some()
+        || state.new_document.is_some()
+    {
+        return None;
+    }
+    // Over the library, only its own key (to close it) acts.
+    if state.show_library && !key.eq_ignore_ascii_case("l") {
         return None;
     }
     if let Some(range) = state.key_selection {
@@ -372,6 +426,8 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         "?" => Some(Action::ToggleHelp),
         "w" | "W" => Some(Action::ToggleWordView),
         "g" | "G" => Some(Action::ToggleTagManager),
+        "l" | "L" => Some(Action::ToggleLibrary),
+        "n" | "N" => Some(Action::NewDocument(Some(NewDocumentMode::Add))),
         "j" | "J" => {
             let next = position.map_or(0, |i| (i + 1).min(ordered.len().saturating_sub(1)));
             ordered.get(next).map(|a| Action::Focus(a.id.clone()))

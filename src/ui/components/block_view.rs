@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::core::article::{Block, BlockKind};
 use crate::core::layout::{pieces, Span};
 use crate::core::segment::{Token, TokenKind};
-use crate::core::text::CodePointIndex;
+use crate::core::text::{self, CodePointIndex};
 use crate::ui::highlight::{BlockTag, Mark, MarkKind};
 
 #[derive(Properties, PartialEq)]
@@ -32,8 +32,14 @@ pub struct BlockViewProps {
 pub fn BlockView(props: &BlockViewProps) -> Html {
     let b = &props.block;
     let tokens = &props.tokens[props.token_range.0..props.token_range.1];
+    // Line breaks of a hard-wrapped paragraph between Chinese characters.
+    let breaks = if b.text.contains('\n') {
+        text::joined_breaks(&b.text)
+    } else {
+        Vec::new()
+    };
     let content = if !props.word_view && props.marks.is_empty() {
-        html! { b.text.clone() }
+        with_breaks(&b.text, 0, &breaks)
     } else {
         let cut_by = if props.word_view { tokens } else { &[] };
         let spans: Vec<Span> = props.marks.iter().map(|m| m.span.clone()).collect();
@@ -44,7 +50,7 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
         pieces(b.start, b.end, cut_by, &spans)
             .into_iter()
             .map(|p| {
-                let text = slice(p.start, p.end);
+                let text = with_breaks(&slice(p.start, p.end), p.start - b.start, &breaks);
                 let mut node = match p.token.map(|i| &cut_by[i]) {
                     Some(t) => {
                         let class = match t.kind {
@@ -105,6 +111,34 @@ pub fn BlockView(props: &BlockViewProps) -> Html {
             }
         </div>
     }
+}
+
+/// `text` (starting at code point `from` of the block) with the joined
+/// line breaks in it drawn hidden: still in the DOM, so selections count
+/// them as the source does, but no space shows between Chinese characters.
+fn with_breaks(text: &str, from: usize, breaks: &[(usize, usize)]) -> Html {
+    let len = crate::core::text::char_len(text);
+    let inside: Vec<(usize, usize)> = breaks
+        .iter()
+        .filter(|(s, e)| *e > from && *s < from + len)
+        .map(|(s, e)| ((*s).max(from) - from, (*e).min(from + len) - from))
+        .collect();
+    if inside.is_empty() {
+        return html! { text.to_string() };
+    }
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (s, e) in inside {
+        if s > at {
+            out.push(html! { text::slice_chars(text, at, s).to_string() });
+        }
+        out.push(html! { <span class="joined-break">{ text::slice_chars(text, s, e).to_string() }</span> });
+        at = e;
+    }
+    if at < len {
+        out.push(html! { text::slice_chars(text, at, len).to_string() });
+    }
+    out.into_iter().collect()
 }
 
 fn wrap(mark: &Mark, inner: Html, selected: Option<&str>) -> Html {

@@ -2,8 +2,9 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::core::annotation::PALETTE;
+use crate::core::library;
 use crate::core::store::Command;
-use crate::platform::clock;
+use crate::platform::{clock, storage};
 use crate::ui::state::{Action, AppState};
 
 #[derive(Properties, PartialEq)]
@@ -18,12 +19,30 @@ pub struct TagManagerProps {
 pub fn TagManager(props: &TagManagerProps) -> Html {
     let all = props.state.store.state();
     let confirming = use_state(|| None::<String>);
+    // Other documents' usage, read once when the manager opens (this
+    // document's comes from memory, always current).
+    let doc = props.state.article.sha256();
+    let elsewhere = use_memo((), {
+        let doc = doc.clone();
+        move |_| {
+            let stored = storage::entries_with_prefix("mozhu.v2.").unwrap_or_default();
+            let mut usage =
+                library::tag_usage(stored.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            for per_doc in usage.values_mut() {
+                per_doc.remove(&doc);
+            }
+            usage
+        }
+    });
     let close = {
         let on_action = props.on_action.clone();
         Callback::from(move |_| on_action.emit(Action::ToggleTagManager))
     };
     let rows = all.tags.iter().map(|t| {
         let usage = all.usage(&t.name);
+        let (other_docs, other_uses) = elsewhere
+            .get(&t.name)
+            .map_or((0, 0), |d| (d.len(), d.values().sum::<usize>()));
         let name = t.name.clone();
         let rename = {
             let on_action = props.on_action.clone();
@@ -111,7 +130,10 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
                 <span class="swatch big" style={format!("background: {}", t.color)}></span>
                 <input type="text" class="tag-name" defaultvalue={t.name.clone()} aria-label="标签名" maxlength="40"
                     onkeydown={on_rename_key} onblur={on_rename_blur} data-action="rename-tag" />
-                <span class="usage">{ format!("{usage} 条") }</span>
+                <span class="usage" data-usage={usage.to_string()} data-usage-total={(usage + other_uses).to_string()}
+                    title={format!("本文 {usage} 条；其他 {other_docs} 篇文档共 {other_uses} 条")}>
+                    { format!("本文 {usage} 条 · 全库 {} 条", usage + other_uses) }
+                </span>
                 <div class="swatches">{ for swatches }</div>
                 <select class="merge" onchange={on_merge} aria-label="合并到" data-action="merge-tag">
                     <option value="" selected=true>{ "合并到…" }</option>
@@ -136,6 +158,7 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
                     <h2>{ "标签管理" }</h2>
                     <button type="button" class="tool" onclick={close}>{ "关闭" }<kbd>{ "Esc" }</kbd></button>
                 </header>
+                <p class="hint">{ "标签（名称和颜色）由文库中所有文档共用。" }</p>
                 if all.tags.is_empty() {
                     <p class="hint">{ "还没有标签。选中文字，输入标签名并回车即可创建。" }</p>
                 }

@@ -2,8 +2,19 @@ use yew::prelude::*;
 
 use web_sys::HtmlInputElement;
 
-use crate::ui::state::{Action, AppState, Segmentation};
+use std::rc::Rc;
+
+use crate::core::exchange::ImportMode;
+use crate::core::library;
+use crate::platform::files;
+use crate::ui::components::new_document::open_document_file;
+use crate::ui::components::root::ReloadContext;
+use crate::ui::library as lib;
+use crate::ui::state::{Action, AppState, NewDocumentMode, PendingRestore, Segmentation};
 use crate::ui::transfer;
+
+/// A library backup can be this large (texts included).
+const MAX_BACKUP_BYTES: usize = 200 << 20;
 
 #[derive(Properties, PartialEq)]
 pub struct TopbarProps {
@@ -66,10 +77,102 @@ pub fn Topbar(props: &TopbarProps) -> Html {
             input.set_value("");
         })
     };
+    let on_open_document = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                open_document_file(file, None, dispatch.clone());
+            }
+            input.set_value("");
+        })
+    };
+    let export_library = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = lib::download_backup().await {
+                    dispatch.dispatch(Action::Notify(format!("文库备份没有完成：{e}")));
+                }
+            });
+        })
+    };
+    let reload = use_context::<ReloadContext>();
+    let on_import_library = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let dispatch = dispatch.clone();
+            let reload = reload.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                let raw = match files::read_text(file, MAX_BACKUP_BYTES).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        return dispatch.dispatch(Action::Notify(format!("未恢复「{name}」：{e}")))
+                    }
+                };
+                let backup = match library::parse_backup(&raw) {
+                    Ok(b) => b,
+                    Err(errors) => {
+                        let shown: Vec<String> =
+                            errors.iter().take(5).map(|e| e.to_string()).collect();
+                        let more = if errors.len() > 5 {
+                            format!("；共 {} 处问题", errors.len())
+                        } else {
+                            String::new()
+                        };
+                        return dispatch.dispatch(Action::Notify(format!(
+                            "未恢复「{name}」，没有做任何改动：{}{more}",
+                            shown.join("；")
+                        )));
+                    }
+                };
+                // A library with nothing of its own yet has nothing to
+                // merge with or replace: restore at once.
+                if lib::is_fresh() {
+                    let result = lib::restore(backup, ImportMode::Merge).await;
+                    lib::leave_message(lib::restore_report(&name, result));
+                    if let Some(reload) = reload {
+                        reload.0.emit(());
+                    }
+                    return;
+                }
+                dispatch.dispatch(Action::PendingRestore(Some(Rc::new(PendingRestore {
+                    file: name,
+                    backup,
+                    confirm_replace: false,
+                }))));
+            });
+        })
+    };
     html! {
         <header class="topbar">
             <span class="brand" title="中文文本标注">{ "墨注" }</span>
             <span class="doc-title">{ state.article.title().to_string() }</span>
+            <button type="button" class="tool" data-action="library" title="文库：所有文档 (L)"
+                onclick={emit(|| Action::ToggleLibrary)}>
+                { "文库" }<kbd>{ "L" }</kbd>
+            </button>
+            <button type="button" class="tool" data-action="new-document" title="粘贴文字或选择文件，新建文档 (N)"
+                onclick={emit(|| Action::NewDocument(Some(NewDocumentMode::Add)))}>
+                { "新建" }<kbd>{ "N" }</kbd>
+            </button>
+            <label class="tool" title="打开 .txt / .md / .html / .docx 文件（也可拖到页面上）">
+                { "打开文件" }
+                <input type="file" class="visually-hidden" data-action="open-document"
+                    accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml,.docx,text/plain,text/markdown,text/html"
+                    onchange={on_open_document} />
+            </label>
             <span class="spacer"></span>
             { status }
             <button type="button" class="tool" data-action="undo" title="撤销 (Ctrl+Z)"
@@ -97,6 +200,13 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 { "导入" }
                 <input type="file" class="visually-hidden" data-action="import"
                     accept=".json,.jsonld,application/json,application/ld+json" onchange={on_import} />
+            </label>
+            <button type="button" class="tool" data-action="export-library"
+                title="备份整个文库：所有文档的正文、标注、标签和用户词典，一个文件" onclick={export_library}>{ "备份文库" }</button>
+            <label class="tool" title="从文库备份恢复（先检查，再选择合并或替换）">
+                { "恢复文库" }
+                <input type="file" class="visually-hidden" data-action="import-library"
+                    accept=".json,application/json" onchange={on_import_library} />
             </label>
             <button type="button" class="tool" data-action="help" title="键盘快捷键 (?)"
                 onclick={emit(|| Action::ToggleHelp)}>

@@ -28,6 +28,9 @@ struct Synced {
     ready: bool,
     /// Version 1's single key, removed once its contents are all written.
     legacy: Option<String>,
+    /// This document's own tag keys from before the tag set was shared,
+    /// removed once the library's keys are written.
+    legacy_tags: Vec<String>,
     /// Other tabs' changes not yet merged (merged together, once per turn
     /// of the event loop, so a large import there is one update here).
     queue: Vec<storage::Change>,
@@ -56,6 +59,7 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
         extras: Extras::new(),
         ready: false,
         legacy: None,
+        legacy_tags: Vec::new(),
         queue: Vec::new(),
         flush: None,
         save_next: None,
@@ -93,10 +97,10 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
     // Other tabs' changes.
     {
         let synced = synced.clone();
-        let prefix = persist::prefix(&synced.borrow().doc);
+        let prefixes = vec![persist::prefix(&synced.borrow().doc), persist::tag_prefix()];
         let latest = latest.clone();
         use_effect_with((), move |_| {
-            let listener = storage::watch(prefix, move |change| {
+            let listener = storage::watch(prefixes, move |change| {
                 let mut s = synced.borrow_mut();
                 s.queue.push(change);
                 if s.flush.is_none() {
@@ -135,7 +139,11 @@ pub fn use_annotation_storage(state: &UseReducerHandle<AppState>) {
 fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
     let doc = s.doc.clone();
     let mut warnings = Vec::new();
-    let entries = match storage::entries_with_prefix(&persist::prefix(&doc)) {
+    let read = storage::entries_with_prefix(&persist::prefix(&doc)).and_then(|mut e| {
+        e.extend(storage::entries_with_prefix(&persist::tag_prefix())?);
+        Ok(e)
+    });
+    let entries = match read {
         Ok(e) => e,
         Err(e) => {
             // Nothing can be read, so nothing is written over it.
@@ -159,6 +167,20 @@ fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
     s.stored = loaded.data.clone();
     s.extras = loaded.extras;
     let mut data = loaded.data;
+    // Tags this document kept on its own join the library's set (the
+    // library's colour wins for a name both have).
+    let own_tags = persist::document_tag_prefix(&doc);
+    if let Ok(entries) = storage::entries_with_prefix(&own_tags) {
+        for (key, raw) in entries {
+            let as_shared = persist::tag_key(key.trim_start_matches(&own_tags));
+            if let Ok((Item::Tag(t, _), _)) = persist::read_item(&doc, s.length, &as_shared, &raw) {
+                if data.tag(&t.name).is_none() {
+                    data.tags.push(t);
+                }
+            }
+            s.legacy_tags.push(key);
+        }
+    }
     let legacy = persist::legacy_key(&doc);
     match storage::get(&legacy) {
         Ok(Some(raw)) => match persist::decode_v1(&raw, &doc, s.length) {
@@ -276,6 +298,7 @@ fn save(s: &mut Synced, current: &Annotations) -> (Option<Unsaved>, bool) {
                 s.legacy = Some(legacy);
             }
         }
+        s.legacy_tags.retain(|key| storage::remove(key).is_err());
         return (None, more);
     };
     // Count everything still different, not just this slice's failures.

@@ -1,5 +1,5 @@
-//! Per-document settings (the user dictionary, the word view) in
-//! localStorage. A damaged value is kept aside and reported, never silently
+//! Settings in localStorage: the library's user dictionary, each
+//! document's word view. A damaged value is kept aside and reported, never silently
 //! reset; fields a newer version added are written back.
 
 use serde::{de::DeserializeOwned, Serialize};
@@ -18,29 +18,63 @@ pub struct Setting<T> {
     pub extra: Option<Map<String, Value>>,
 }
 
-fn legacy_key(doc: &str, what: &str) -> String {
+/// Where a setting is kept, and where older versions kept it (read when
+/// the key has nothing yet, removed once the key is written).
+#[derive(Clone, PartialEq)]
+pub struct SettingKeys {
+    pub key: String,
+    pub legacy: Vec<String>,
+}
+
+impl SettingKeys {
+    /// One user dictionary for the library; before, each document had its
+    /// own (version 2) and, before that, version 1's key.
+    pub fn user_dict(doc: &str, seed: &str) -> SettingKeys {
+        SettingKeys {
+            key: persist::library_setting_key("userdict"),
+            legacy: [doc, seed]
+                .iter()
+                .flat_map(|d| {
+                    [
+                        persist::setting_key(d, "userdict"),
+                        version1_key(d, "userdict"),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// The word view is remembered per document.
+    pub fn word_view(doc: &str) -> SettingKeys {
+        SettingKeys {
+            key: persist::setting_key(doc, "wordview"),
+            legacy: vec![version1_key(doc, "wordview")],
+        }
+    }
+}
+
+fn version1_key(doc: &str, what: &str) -> String {
     format!("mozhu.v1.{doc}.{what}")
 }
 
-/// Reads setting `what` of document `doc` (from version 1's key when there
-/// is no newer one). Problems go to `warnings`.
+/// Reads a setting (from an older key when the key has nothing yet).
+/// Problems go to `warnings`; `doc` names backups of damaged values.
 pub fn load_setting<T: DeserializeOwned + Serialize + Default>(
     doc: &str,
-    what: &str,
+    keys: &SettingKeys,
     warnings: &mut Vec<String>,
 ) -> Setting<T> {
     let fresh = Setting {
         value: T::default(),
         extra: Some(Map::new()),
     };
-    let key = persist::setting_key(doc, what);
-    let legacy = legacy_key(doc, what);
-    let found = match storage::get(&key) {
-        Ok(Some(raw)) => Some((key, raw)),
-        Ok(None) => storage::get(&legacy)
-            .ok()
-            .flatten()
-            .map(|raw| (legacy, raw)),
+    let what = keys.key.rsplit('.').next().unwrap_or_default().to_string();
+    let found = match storage::get(&keys.key) {
+        Ok(Some(raw)) => Some((keys.key.clone(), raw)),
+        Ok(None) => keys
+            .legacy
+            .iter()
+            .find_map(|k| storage::get(k).ok().flatten().map(|raw| (k.clone(), raw))),
         Err(e) => {
             warnings.push(format!("{e}：设置无法读取，也不会保存。"));
             return Setting {
@@ -77,28 +111,25 @@ pub fn load_setting<T: DeserializeOwned + Serialize + Default>(
     }
 }
 
-/// Saves `value` under setting `what` whenever it changes (and version 1's
-/// key is removed once the new one is written).
+/// Saves `value` whenever it changes (older keys are removed once the new
+/// one is written).
 #[hook]
-pub fn use_saved_setting<T>(
-    doc: &str,
-    what: &'static str,
-    value: T,
-    extra: Option<Map<String, Value>>,
-) where
+pub fn use_saved_setting<T>(keys: &SettingKeys, value: T, extra: Option<Map<String, Value>>)
+where
     T: Serialize + PartialEq + Clone + 'static,
 {
-    let doc = doc.to_string();
+    let keys = keys.clone();
     use_effect_with(value, move |v| {
         let Some(extra) = extra else {
             return;
         };
-        let key = persist::setting_key(&doc, what);
-        match storage::set(&key, &persist::encode_setting(v, &extra)) {
+        match storage::set(&keys.key, &persist::encode_setting(v, &extra)) {
             Ok(()) => {
-                let _ = storage::remove(&legacy_key(&doc, what));
+                for k in &keys.legacy {
+                    let _ = storage::remove(k);
+                }
             }
-            Err(e) => gloo::console::error!(format!("{key}: {e}")),
+            Err(e) => gloo::console::error!(format!("{}: {e}", keys.key)),
         }
     });
 }
