@@ -1,6 +1,8 @@
 //! The browser edge: everything that touches web APIs, kept thin.
 
 pub mod clock;
+pub mod converter;
+pub mod converter_worker;
 pub mod documents;
 pub mod dom;
 pub mod files;

@@ -57,14 +57,44 @@ impl Document {
 }
 
 /// What a file (or a paste) became.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Opened {
     pub document: Document,
     /// A title when the text has none of its own (the file name, an HTML
     /// `<title>`).
     pub title_hint: String,
-    /// For plain text: the encoding used and whether it was detected.
-    pub encoding: Option<decode::Decoded>,
+    /// For text files: the encoding used.
+    pub encoding: Option<EncodingUsed>,
+}
+
+/// The encoding a text file was read in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncodingUsed {
+    /// Its name (`UTF-8`, `gb18030`, `Big5`, …).
+    pub name: String,
+    /// Detected, not chosen by the person.
+    pub detected: bool,
+    /// Some bytes were not valid in it (replaced by U+FFFD).
+    pub had_errors: bool,
+}
+
+impl EncodingUsed {
+    /// Worth a second look: neither marked by a byte order mark nor proven
+    /// by valid UTF-8, or with bytes that did not decode.
+    pub fn uncertain(&self) -> bool {
+        self.had_errors
+            || (self.detected && self.name != "UTF-8" && !self.name.starts_with("UTF-16"))
+    }
+}
+
+impl From<&decode::Decoded> for EncodingUsed {
+    fn from(d: &decode::Decoded) -> Self {
+        EncodingUsed {
+            name: d.encoding.to_string(),
+            detected: d.detected,
+            had_errors: d.had_errors,
+        }
+    }
 }
 
 /// The kinds of file the app opens.
@@ -106,11 +136,19 @@ pub fn open_file(file_name: &str, bytes: &[u8], encoding: Option<&str>) -> Resul
     let (document, hint, encoding) = match format {
         Format::Text => {
             let decoded = decoded_text(bytes)?;
-            (Document::plain(&decoded.text), title_hint, Some(decoded))
+            (
+                Document::plain(&decoded.text),
+                title_hint,
+                Some((&decoded).into()),
+            )
         }
         Format::Markdown => {
             let decoded = decoded_text(bytes)?;
-            (markdown::convert(&decoded.text), title_hint, Some(decoded))
+            (
+                markdown::convert(&decoded.text),
+                title_hint,
+                Some((&decoded).into()),
+            )
         }
         Format::Html => {
             let decoded = decoded_text(bytes)?;
@@ -243,7 +281,9 @@ mod tests {
         let o = open_file("故事.txt", "标题\r\n\r\n  正文😀𠮶。\r\n".as_bytes(), None).unwrap();
         assert_eq!(o.document.text, "标题\n\n  正文😀𠮶。\n");
         assert_eq!(o.title_hint, "故事");
-        assert_eq!(o.encoding.unwrap().encoding, "UTF-8");
+        let encoding = o.encoding.unwrap();
+        assert_eq!(encoding.name, "UTF-8");
+        assert!(!encoding.uncertain());
         let a = o.document.article();
         assert_eq!(a.title(), "标题");
     }

@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::core::document::{self, decode, Opened};
-use crate::platform::files;
+use crate::core::document::{decode, Opened};
+use crate::platform::{converter, files};
 use crate::ui::library;
 use crate::ui::state::{Action, AppState, NewDocumentMode};
 
@@ -22,7 +22,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 20 << 20;
 pub struct GuessedFile {
     pub name: String,
     pub bytes: Rc<Vec<u8>>,
-    pub encoding: &'static str,
+    pub encoding: String,
     /// The document it became.
     pub sha: String,
 }
@@ -34,12 +34,6 @@ thread_local! {
 /// The guessed file that became document `sha`, if any.
 pub fn guessed_file(sha: &str) -> Option<GuessedFile> {
     GUESSED.with(|g| g.borrow().clone().filter(|f| f.sha == sha))
-}
-
-/// Whether an encoding is worth a second look: not marked by a BOM or
-/// proven by valid UTF-8, or with bytes that did not decode.
-fn uncertain(d: &decode::Decoded) -> bool {
-    d.had_errors || (d.detected && d.encoding != "UTF-8" && !d.encoding.starts_with("UTF-16"))
 }
 
 /// Reads `file`, adds it to the library and opens it; problems go to the
@@ -66,7 +60,7 @@ async fn open_bytes(
     encoding: Option<&'static str>,
     dispatch: UseReducerDispatcher<AppState>,
 ) -> Option<String> {
-    let opened = match document::open_file(&name, &bytes, encoding) {
+    let opened = match converter::open_file(&name, bytes.to_vec(), encoding).await {
         Ok(o) => o,
         Err(e) => {
             dispatch.dispatch(Action::Notify(e));
@@ -76,8 +70,8 @@ async fn open_bytes(
     let guessed = opened
         .encoding
         .as_ref()
-        .filter(|d| uncertain(d))
-        .map(|d| d.encoding);
+        .filter(|e| e.uncertain())
+        .map(|e| e.name.clone());
     match library::add(&opened).await {
         Ok((sha, known)) => {
             GUESSED.with(|g| {
@@ -210,14 +204,21 @@ pub fn NewDocumentDialog(props: &NewDocumentProps) -> Html {
                 .as_ref()
                 .filter(|(_, plain)| normalize_newlines(plain) == normalize_newlines(&value))
                 .map(|(h, _)| h.clone());
-            match document::open_paste(&value, html.as_deref()) {
-                Ok(opened) => {
-                    error.set(None);
-                    busy.set(Some("正在保存…".into()));
-                    finish(opened);
+            error.set(None);
+            busy.set(Some("正在读取…".into()));
+            let (error, busy, finish) = (error.clone(), busy.clone(), finish.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match converter::open_paste(&value, html.as_deref()).await {
+                    Ok(opened) => {
+                        busy.set(Some("正在保存…".into()));
+                        finish(opened);
+                    }
+                    Err(e) => {
+                        busy.set(None);
+                        error.set(Some(e));
+                    }
                 }
-                Err(e) => error.set(Some(e)),
-            }
+            });
         })
     };
     let on_file = {
@@ -240,7 +241,7 @@ pub fn NewDocumentDialog(props: &NewDocumentProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 let opened = match files::read_bytes(&file, MAX_DOCUMENT_BYTES).await {
-                    Ok(bytes) => document::open_file(&name, &bytes, None),
+                    Ok(bytes) => converter::open_file(&name, bytes, None).await,
                     Err(e) => Err(format!("无法打开「{name}」：{e}")),
                 };
                 match opened {
@@ -314,13 +315,31 @@ pub fn EncodingNotice(props: &EncodingNoticeProps) -> Html {
     let choice = use_state(|| props.file.encoding.to_lowercase());
     let open = use_state(|| false);
     let dismissed = use_state(|| false);
+    let preview = use_state(String::new);
+    // The start of the text as the chosen encoding reads it.
+    {
+        let preview = preview.clone();
+        let file = props.file.clone();
+        use_effect_with(((*choice).clone(), *open), move |(choice, open)| {
+            if *open {
+                let choice = choice.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let text =
+                        match converter::open_file(&file.name, file.bytes.to_vec(), Some(&choice))
+                            .await
+                        {
+                            Ok(o) => o.document.text.chars().take(160).collect(),
+                            Err(e) => e,
+                        };
+                    preview.set(text);
+                });
+            }
+        });
+    }
     if *dismissed {
         return html! {};
     }
     let file = &props.file;
-    let preview = decode::decode(&file.bytes, Some(&choice))
-        .map(|d| d.text.chars().take(160).collect::<String>())
-        .unwrap_or_default();
     let on_choose = {
         let choice = choice.clone();
         Callback::from(move |e: Event| {
@@ -343,11 +362,11 @@ pub fn EncodingNotice(props: &EncodingNoticeProps) -> Html {
         html! { <option value={*label} selected={*label == choice.as_str()}>{ *name }</option> }
     });
     html! {
-        <div class="banner notice" role="status" data-encoding-notice={file.encoding}>
+        <div class="banner notice" role="status" data-encoding-notice={file.encoding.clone()}>
             <span>{ format!("「{}」按 {} 编码读取。", file.name, file.encoding) }</span>
             if *open {
                 <select data-action="encoding" onchange={on_choose}>{ for options }</select>
-                <span class="preview" data-encoding-preview="">{ preview }</span>
+                <span class="preview" data-encoding-preview="">{ (*preview).clone() }</span>
                 <button type="button" class="tool" data-action="reopen-encoding" onclick={reopen}>{ "用此编码重新打开" }</button>
             } else {
                 <button type="button" class="tool" data-action="change-encoding"
