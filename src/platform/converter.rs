@@ -15,8 +15,13 @@ use crate::core::document::Opened;
 /// The worker's loader script, emitted by Trunk next to index.html.
 const WORKER_URL: &str = "./converter_loader.js";
 
+/// A request and the buffer it hands over.
+type Outgoing = (Object, Option<JsValue>);
+
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    /// Requests made before the worker said it is ready (None once it has).
+    static QUEUED: RefCell<Option<Vec<Outgoing>>> = const { RefCell::new(Some(Vec::new())) };
     /// Requests waiting for their reply: id -> the promise's resolve.
     static WAITING: RefCell<HashMap<u32, Function>> = RefCell::new(HashMap::new());
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
@@ -37,8 +42,22 @@ fn worker() -> Result<Worker, String> {
         return Ok(w);
     }
     let worker = Worker::new(WORKER_URL).map_err(|e| super::describe(&e))?;
+    QUEUED.with(|q| *q.borrow_mut() = Some(Vec::new()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
         let data = e.data();
+        if Reflect::get(&data, &"ready".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            == Some(true)
+        {
+            let queued = QUEUED.with(|q| q.borrow_mut().take()).unwrap_or_default();
+            for (msg, transfer) in queued {
+                if let Err(e) = post(&msg, transfer.as_ref()) {
+                    fail_all(&e);
+                }
+            }
+            return;
+        }
         let id = Reflect::get(&data, &"id".into())
             .ok()
             .and_then(|v| v.as_f64())
@@ -63,8 +82,17 @@ fn worker() -> Result<Worker, String> {
     Ok(worker)
 }
 
-async fn ask(msg: Object, transfer: Option<&JsValue>) -> Result<Opened, String> {
+fn post(msg: &Object, transfer: Option<&JsValue>) -> Result<(), String> {
     let worker = worker()?;
+    match transfer {
+        Some(buffer) => worker.post_message_with_transfer(msg, &js_sys::Array::of1(buffer)),
+        None => worker.post_message(msg),
+    }
+    .map_err(|e| super::describe(&e))
+}
+
+async fn ask(msg: Object, transfer: Option<&JsValue>) -> Result<Opened, String> {
+    worker()?;
     let id = NEXT_ID.with(|n| {
         let id = n.get();
         n.set(id + 1);
@@ -74,13 +102,18 @@ async fn ask(msg: Object, transfer: Option<&JsValue>) -> Result<Opened, String> 
     let reply = Promise::new(&mut |resolve, _reject| {
         WAITING.with(|w| w.borrow_mut().insert(id, resolve));
     });
-    let sent = match transfer {
-        Some(buffer) => worker.post_message_with_transfer(&msg, &js_sys::Array::of1(buffer)),
-        None => worker.post_message(&msg),
-    };
-    if let Err(e) = sent {
-        WAITING.with(|w| w.borrow_mut().remove(&id));
-        return Err(super::describe(&e));
+    let waiting_for_ready = QUEUED.with(|q| match q.borrow_mut().as_mut() {
+        Some(queue) => {
+            queue.push((msg.clone(), transfer.cloned()));
+            true
+        }
+        None => false,
+    });
+    if !waiting_for_ready {
+        if let Err(e) = post(&msg, transfer) {
+            WAITING.with(|w| w.borrow_mut().remove(&id));
+            return Err(e);
+        }
     }
     let data = JsFuture::from(reply)
         .await

@@ -4,6 +4,8 @@
 //! a large file never freezes the page). Started on the first file or paste.
 //!
 //! Protocol (plain JS objects):
+//! - worker → page, once: `{ready: true}` when its handler is set (a message
+//!   sent before would be lost).
 //! - page → worker: `{id, kind: "file", name, bytes: ArrayBuffer, encoding?}`
 //!   or `{id, kind: "paste", plain, html?}`.
 //! - worker → page: `{id, ok: <JSON of core::document::Opened>}` or
@@ -49,4 +51,7 @@ pub fn run() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
+    let ready = Object::new();
+    let _ = Reflect::set(&ready, &"ready".into(), &true.into());
+    let _ = scope.post_message(&ready);
 }

@@ -17,7 +17,9 @@ use crate::core::store::Annotations;
 use crate::platform::documents::{self, DocumentsError};
 use crate::platform::{clock, files, storage};
 use crate::ui::hooks::annotation_storage::keep_aside;
+use crate::ui::state::{Action, AppState};
 use crate::ui::SEED_ARTICLE;
+use yew::UseReducerDispatcher;
 
 /// The seed shipped with the app: what a first visit opens.
 pub fn seed() -> Document {
@@ -54,6 +56,26 @@ pub fn route() -> Option<String> {
 pub fn navigate(sha: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(&format!("/doc/{sha}"));
+    }
+}
+
+/// Opens document `sha` (closing the new-document dialog) with `message`
+/// shown there: at once when it is the open one, else once it has opened.
+pub fn open_with_message(
+    sha: &str,
+    message: Option<String>,
+    dispatch: &UseReducerDispatcher<AppState>,
+) {
+    dispatch.dispatch(Action::NewDocument(None));
+    if route().as_deref() == Some(sha) {
+        if let Some(m) = message {
+            dispatch.dispatch(Action::Notify(m));
+        }
+    } else {
+        if let Some(m) = message {
+            leave_message(m);
+        }
+        navigate(sha);
     }
 }
 

@@ -82,13 +82,9 @@ async fn open_bytes(
                     sha: sha.clone(),
                 })
             });
-            if known {
-                library::leave_message(format!(
-                    "「{name}」的文字已在文库中，打开的是原来那篇（标注都在）。"
-                ));
-            }
-            dispatch.dispatch(Action::NewDocument(None));
-            library::navigate(&sha);
+            let note = known
+                .then(|| format!("「{name}」的文字已在文库中，打开的是原来那篇（标注都在）。"));
+            library::open_with_message(&sha, note, &dispatch);
             Some(sha)
         }
         Err(e) => {
@@ -128,12 +124,10 @@ pub fn NewDocumentDialog(props: &NewDocumentProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let result = match mode {
                     NewDocumentMode::Add => library::add(&opened).await.map(|(sha, known)| {
-                        if known {
-                            library::leave_message(
-                                "这段文字已在文库中，打开的是原来那篇（标注都在）。".into(),
-                            );
-                        }
-                        sha
+                        let note = known.then(|| {
+                            "这段文字已在文库中，打开的是原来那篇（标注都在）。".to_string()
+                        });
+                        (sha, note)
                     }),
                     NewDocumentMode::Replace => {
                         let all = state.store.state();
@@ -148,18 +142,12 @@ pub fn NewDocumentDialog(props: &NewDocumentProps) -> Html {
                             },
                         )
                         .await
-                        .map(|(sha, report)| {
-                            library::leave_message(report);
-                            sha
-                        })
+                        .map(|(sha, report)| (sha, Some(report)))
                     }
                 };
                 busy.set(None);
                 match result {
-                    Ok(sha) => {
-                        state.dispatch(Action::NewDocument(None));
-                        library::navigate(&sha);
-                    }
+                    Ok((sha, note)) => library::open_with_message(&sha, note, &state.dispatcher()),
                     Err(e) => error.set(Some(e)),
                 }
             });
