@@ -4,12 +4,15 @@
 
 use annotator::core::annotation::normalize_uuid;
 use annotator::core::article::Article;
+use annotator::core::article::{BlockKind, OutlineBlock};
+use annotator::core::document::Document;
 use annotator::core::persist;
 use annotator::core::segment::UserDict;
+use annotator::platform::documents::{self, DocumentsError};
 use annotator::platform::storage::{self, StorageError};
 use annotator::platform::{clock, selection, timing};
-use annotator::ui::components::app::App;
-use annotator::ui::hooks::settings::{load_setting, Setting};
+use annotator::ui::components::app::{App, AppProps};
+use annotator::ui::hooks::settings::{load_setting, Setting, SettingKeys};
 use annotator::ui::SEED_ARTICLE;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -37,10 +40,13 @@ fn timing_marks_are_visible_to_the_performance_api() {
 async fn app_renders_every_block_with_the_dom_contract() {
     let host = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&host).unwrap();
-    yew::Renderer::<App>::with_root(host.clone()).render();
+    let article = Article::parse(SEED_ARTICLE);
+    let props = AppProps {
+        article: std::rc::Rc::new(article.clone()),
+    };
+    yew::Renderer::<App>::with_root_and_props(host.clone(), props).render();
     yew::scheduler::flush().await;
 
-    let article = Article::parse(SEED_ARTICLE);
     let nodes = host.query_selector_all("[data-block]").unwrap();
     assert_eq!(nodes.length() as usize, article.blocks.len());
     for (i, block) in article.blocks.iter().enumerate() {
@@ -86,9 +92,13 @@ fn storage_round_trips_and_reports_a_full_quota_without_damage() {
 #[wasm_bindgen_test]
 fn a_damaged_setting_is_kept_aside_once_and_reported() {
     let key = persist::setting_key("browsertest", "userdict");
+    let keys = SettingKeys {
+        key: key.clone(),
+        legacy: Vec::new(),
+    };
     storage::set(&key, "{oops").unwrap();
     let mut warnings = Vec::new();
-    let got: Setting<UserDict> = load_setting("browsertest", "userdict", &mut warnings);
+    let got: Setting<UserDict> = load_setting("browsertest", &keys, &mut warnings);
     assert_eq!(got.value, UserDict::default());
     assert!(
         got.extra.is_some(),
@@ -104,7 +114,7 @@ fn a_damaged_setting_is_kept_aside_once_and_reported() {
     let before = storage::entries_with_prefix("mozhu.backup.browsertest")
         .unwrap()
         .len();
-    let _: Setting<UserDict> = load_setting("browsertest", "userdict", &mut Vec::new());
+    let _: Setting<UserDict> = load_setting("browsertest", &keys, &mut Vec::new());
     let after = storage::entries_with_prefix("mozhu.backup.browsertest")
         .unwrap()
         .len();
@@ -116,7 +126,11 @@ fn a_damaged_setting_is_kept_aside_once_and_reported() {
 fn a_setting_keeps_the_fields_a_newer_version_wrote() {
     let key = persist::setting_key("browsertest2", "userdict");
     storage::set(&key, r#"{"join":["成渝"],"split":[],"future":{"x":1}}"#).unwrap();
-    let got: Setting<UserDict> = load_setting("browsertest2", "userdict", &mut Vec::new());
+    let keys = SettingKeys {
+        key: key.clone(),
+        legacy: Vec::new(),
+    };
+    let got: Setting<UserDict> = load_setting("browsertest2", &keys, &mut Vec::new());
     assert_eq!(got.value.join, ["成渝"]);
     assert_eq!(got.extra.unwrap()["future"]["x"], 1);
     storage::remove(&key).unwrap();
@@ -185,4 +199,78 @@ fn selection_offsets_are_code_points_across_nested_elements() {
     let sel = web_sys::window().unwrap().get_selection().unwrap().unwrap();
     assert_eq!(String::from(sel.to_string()), "😀乙𠮶");
     root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_setting_is_read_from_its_older_key_until_the_new_one_exists() {
+    let old = persist::setting_key("browsertest3", "userdict");
+    storage::remove(&persist::library_setting_key("userdict")).unwrap();
+    storage::set(&old, r#"{"join":["旧词"],"split":[]}"#).unwrap();
+    let keys = SettingKeys::user_dict("browsertest3", "browsertest-seed");
+    let got: Setting<UserDict> = load_setting("browsertest3", &keys, &mut Vec::new());
+    assert_eq!(got.value.join, ["旧词"]);
+    storage::remove(&old).unwrap();
+}
+
+fn structured() -> Document {
+    Document {
+        text: "标题😀\n\n正文𠮶。".into(),
+        outline: Some(vec![
+            OutlineBlock {
+                kind: BlockKind::Title,
+                start: 0,
+                end: 3,
+            },
+            OutlineBlock {
+                kind: BlockKind::Paragraph,
+                start: 5,
+                end: 9,
+            },
+        ]),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn document_texts_round_trip_through_indexeddb() {
+    let doc = structured();
+    let sha = doc.article().sha256();
+    documents::put(&sha, &doc).await.unwrap();
+    assert_eq!(documents::get(&sha).await.unwrap(), Some(doc.clone()));
+    documents::delete(&sha).await.unwrap();
+    assert_eq!(documents::get(&sha).await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_text_that_does_not_match_its_key_is_reported_not_used() {
+    let doc = structured();
+    let wrong = "0".repeat(64);
+    documents::put(&wrong, &doc).await.unwrap();
+    match documents::get(&wrong).await {
+        Err(DocumentsError::Damaged(why)) => assert!(why.contains("SHA-256"), "{why}"),
+        other => panic!("expected damage to be reported, got {other:?}"),
+    }
+    documents::delete(&wrong).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_full_store_is_reported_and_keeps_what_it_had() {
+    let doc = structured();
+    let sha = doc.article().sha256();
+    documents::put(&sha, &doc).await.unwrap();
+    run_js(
+        "IDBObjectStore.prototype.__put = IDBObjectStore.prototype.put;
+         IDBObjectStore.prototype.put = function () {
+           throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+         };",
+    );
+    let bigger = Document::plain(&"新".repeat(1000));
+    let result = documents::put(&sha, &bigger).await;
+    run_js("IDBObjectStore.prototype.put = IDBObjectStore.prototype.__put; delete IDBObjectStore.prototype.__put;");
+    assert_eq!(result, Err(DocumentsError::Full));
+    assert_eq!(
+        documents::get(&sha).await.unwrap(),
+        Some(doc),
+        "a failed write changes nothing"
+    );
+    documents::delete(&sha).await.unwrap();
 }

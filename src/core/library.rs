@@ -230,6 +230,44 @@ pub fn tag_usage<'a>(
     usage
 }
 
+/// A stored annotation value with tag `from` renamed to `to` (merged into
+/// it when it has both), or taken off (`to: None`), modified `now`; `None`
+/// when it does not carry `from`. Other fields are kept as they are. Tags
+/// are the library's, so renaming, merging or deleting one changes every
+/// document's annotations.
+pub fn retag_stored(raw: &str, from: &str, to: Option<&str>, now: &str) -> Option<String> {
+    let mut v: Value = serde_json::from_str(raw).ok()?;
+    let tags = v.get_mut("tags")?.as_array_mut()?;
+    if !tags.iter().any(|t| t.as_str() == Some(from)) {
+        return None;
+    }
+    let mut next: Vec<Value> = Vec::with_capacity(tags.len());
+    for t in tags.drain(..) {
+        let name = if t.as_str() == Some(from) {
+            match to {
+                Some(to) => Value::String(to.to_string()),
+                None => continue,
+            }
+        } else {
+            t
+        };
+        if !next.contains(&name) {
+            next.push(name);
+        }
+    }
+    *tags = next;
+    v["modified"] = Value::String(now.to_string());
+    Some(v.to_string())
+}
+
+/// The stored annotation keys of documents other than `doc`.
+pub fn is_other_documents_annotation(key: &str, doc: &str) -> bool {
+    let prefix = format!("mozhu.v{STORAGE_VERSION}.");
+    key.strip_prefix(&prefix)
+        .and_then(|r| r.split_once('.'))
+        .is_some_and(|(sha, rest)| sha != doc && is_sha256(sha) && rest.starts_with("a."))
+}
+
 pub const BACKUP_FORMAT: &str = "mozhu-library";
 pub const BACKUP_VERSION: u64 = 1;
 
@@ -534,6 +572,35 @@ mod tests {
         assert_eq!(usage["人物"][&a], 1);
         assert_eq!(usage["人物"][&b], 1);
         assert_eq!(usage["人物"].len(), 2);
+    }
+
+    #[test]
+    fn retagging_a_stored_annotation_keeps_everything_else() {
+        let raw =
+            r#"{"id":"x","tags":["甲","乙"],"modified":"2026-01-01T00:00:00.000Z","future":1}"#;
+        let renamed: Value =
+            serde_json::from_str(&retag_stored(raw, "甲", Some("丙"), T1).unwrap()).unwrap();
+        assert_eq!(renamed["tags"], json!(["丙", "乙"]));
+        assert_eq!(renamed["modified"], T1);
+        assert_eq!(renamed["future"], 1);
+        let merged: Value =
+            serde_json::from_str(&retag_stored(raw, "甲", Some("乙"), T1).unwrap()).unwrap();
+        assert_eq!(merged["tags"], json!(["乙"]));
+        let deleted: Value =
+            serde_json::from_str(&retag_stored(raw, "乙", None, T1).unwrap()).unwrap();
+        assert_eq!(deleted["tags"], json!(["甲"]));
+        assert_eq!(retag_stored(raw, "丁", None, T1), None);
+        assert_eq!(retag_stored("{oops", "甲", None, T1), None);
+        let a = "a".repeat(64);
+        assert!(is_other_documents_annotation(
+            &format!("mozhu.v2.{a}.a.1"),
+            "b"
+        ));
+        assert!(!is_other_documents_annotation(
+            &format!("mozhu.v2.{a}.a.1"),
+            &a
+        ));
+        assert!(!is_other_documents_annotation("mozhu.v2.library.t.甲", "b"));
     }
 
     fn annotation(id: u128, doc: &Document, start: usize, end: usize, tag: &str) -> Annotation {

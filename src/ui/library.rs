@@ -202,6 +202,26 @@ pub async fn empty_trash(entries: &[Entry]) -> Result<usize, String> {
     Ok(n)
 }
 
+/// Renames (or, with `to: None`, takes off) tag `from` on every other
+/// document's stored annotations; returns how many changed. (The open
+/// document's own change is an undoable command; these are not.)
+pub fn retag_elsewhere(doc: &str, from: &str, to: Option<&str>) -> Result<usize, String> {
+    let now = clock::now_rfc3339();
+    let stored = storage::entries_with_prefix(&format!("mozhu.v{}.", persist::STORAGE_VERSION))
+        .map_err(|e| e.to_string())?;
+    let mut changed = 0;
+    for (key, raw) in stored {
+        if !library::is_other_documents_annotation(&key, doc) {
+            continue;
+        }
+        if let Some(next) = library::retag_stored(&raw, from, to, &now) {
+            storage::set(&key, &next).map_err(|e| e.to_string())?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// A document's stored annotations and their unknown fields.
 fn stored_annotations(sha: &str, length: usize) -> Result<persist::Loaded, String> {
     let entries = storage::entries_with_prefix(&persist::prefix(sha)).map_err(|e| e.to_string())?;

@@ -1,10 +1,11 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::core::annotation::PALETTE;
+use crate::core::annotation::{normalize_tag, PALETTE};
 use crate::core::library;
 use crate::core::store::Command;
 use crate::platform::{clock, storage};
+use crate::ui::library as lib;
 use crate::ui::state::{Action, AppState};
 
 #[derive(Properties, PartialEq)]
@@ -47,14 +48,19 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
         let rename = {
             let on_action = props.on_action.clone();
             let from = name.clone();
+            let doc = doc.clone();
             move |el: HtmlInputElement| {
                 let to = el.value();
                 if to.trim() != from {
+                    let normalized = normalize_tag(&to);
                     on_action.emit(Action::Apply(Command::RenameTag {
                         from: from.clone(),
                         to,
                         now: clock::now_rfc3339(),
                     }));
+                    if !normalized.is_empty() {
+                        elsewhere_too(&on_action, &doc, &from, Some(&normalized));
+                    }
                 }
             }
         };
@@ -91,15 +97,17 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
         let on_merge = {
             let on_action = props.on_action.clone();
             let from = name.clone();
+            let doc = doc.clone();
             Callback::from(move |e: Event| {
                 if let Some(el) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
                     let into = el.value();
                     if !into.is_empty() {
                         on_action.emit(Action::Apply(Command::MergeTags {
                             from: from.clone(),
-                            into,
+                            into: into.clone(),
                             now: clock::now_rfc3339(),
                         }));
+                        elsewhere_too(&on_action, &doc, &from, Some(&into));
                     }
                 }
             })
@@ -114,9 +122,11 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
             let on_action = props.on_action.clone();
             let confirming = confirming.clone();
             let name = name.clone();
+            let doc = doc.clone();
             Callback::from(move |_| {
                 confirming.set(None);
                 on_action.emit(Action::Apply(Command::DeleteTag { name: name.clone(), now: clock::now_rfc3339() }));
+                elsewhere_too(&on_action, &doc, &name, None);
             })
         };
         let dismiss = {
@@ -141,7 +151,7 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
                 </select>
                 if is_confirming {
                     <span class="confirm" role="alert">
-                        { format!("删除「{}」？它用于 {usage} 条标注，标注本身会保留。", t.name) }
+                        { format!("删除「{}」？本文 {usage} 条、其他文档 {other_uses} 条标注用它，标注本身会保留。", t.name) }
                         <button type="button" class="tool danger" data-action="confirm-delete-tag" onclick={confirm}>{ "删除" }</button>
                         <button type="button" class="tool" onclick={dismiss}>{ "取消" }</button>
                     </span>
@@ -158,12 +168,24 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
                     <h2>{ "标签管理" }</h2>
                     <button type="button" class="tool" onclick={close}>{ "关闭" }<kbd>{ "Esc" }</kbd></button>
                 </header>
-                <p class="hint">{ "标签（名称和颜色）由文库中所有文档共用。" }</p>
+                <p class="hint">{ "标签（名称和颜色）由文库中所有文档共用：改名、合并、删除也作用于其他文档的标注。" }</p>
                 if all.tags.is_empty() {
                     <p class="hint">{ "还没有标签。选中文字，输入标签名并回车即可创建。" }</p>
                 }
                 <ul class="tag-rows">{ for rows }</ul>
             </div>
         </div>
+    }
+}
+
+/// The same tag change in every other document of the library (tags are
+/// shared); says how many annotations there changed.
+fn elsewhere_too(on_action: &Callback<Action>, doc: &str, from: &str, to: Option<&str>) {
+    match lib::retag_elsewhere(doc, from, to) {
+        Ok(0) => {}
+        Ok(n) => on_action.emit(Action::Notify(format!(
+            "其他文档中的 {n} 条标注也已更新（那些改动不在本页的撤销记录里）。"
+        ))),
+        Err(e) => on_action.emit(Action::Notify(format!("其他文档的标注没有全部更新：{e}"))),
     }
 }
