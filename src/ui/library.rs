@@ -79,6 +79,26 @@ pub fn open_with_message(
     }
 }
 
+/// How many values are stored under document `sha` (annotations, settings).
+pub fn stored_values(sha: &str) -> usize {
+    storage::entries_with_prefix(&persist::prefix(sha)).map_or(0, |e| e.len())
+}
+
+/// Downloads everything stored under document `sha`, exactly as stored
+/// (for a document whose text cannot be read).
+pub fn download_stored_values(sha: &str) -> Result<(), String> {
+    let entries = storage::entries_with_prefix(&persist::prefix(sha)).map_err(|e| e.to_string())?;
+    let map: serde_json::Map<String, serde_json::Value> = entries
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    files::download(
+        &format!("墨注-{}-原样.json", &sha[..12.min(sha.len())]),
+        "application/json",
+        &serde_json::Value::Object(map).to_string(),
+    )
+}
+
 /// Every entry; damaged ones are kept aside and named in the warnings.
 pub fn load_entries() -> (Vec<Entry>, Vec<String>) {
     let mut warnings = Vec::new();

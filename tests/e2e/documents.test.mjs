@@ -326,3 +326,53 @@ test('the library backup restores every document and annotation in a fresh brows
   assert.deepEqual(other.errors, []);
   await fresh.close();
 });
+
+test('a full IndexedDB adds nothing and says why; a damaged stored text is reported, left as it is, and its annotations offered', async () => {
+  const context = await app.browser.newContext({ acceptDownloads: true });
+  const page = await openTab(context, app.server.url);
+  const url = page.url();
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.__put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function () {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await page.setInputFiles('[data-action="open-document"]', { name: '放不下.txt', mimeType: 'text/plain', buffer: Buffer.from('标题\n\n正文。\n') });
+  await page.waitForSelector('[data-message]');
+  assert.match(await page.textContent('[data-message]'), /放不下\.txt.*存储空间已满/);
+  assert.equal(page.url(), url);
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = IDBObjectStore.prototype.__put;
+  });
+  await openLibrary(page);
+  assert.equal((await page.$$('[data-dialog="library"] [data-document]')).length, 1, 'no entry without its text');
+
+  // A stored text damaged outside the app (and an annotation stored for it).
+  const sha = 'ab'.repeat(32);
+  const bad = '{"text": 42}';
+  await page.evaluate(({ sha, bad }) => new Promise((ok, fail) => {
+    localStorage.setItem(`mozhu.v2.${sha}.wordview`, 'true');
+    const open = indexedDB.open('mozhu');
+    open.onerror = fail;
+    open.onsuccess = () => {
+      const tx = open.result.transaction('texts', 'readwrite');
+      tx.objectStore('texts').put(bad, sha);
+      tx.oncomplete = () => { open.result.close(); ok(); };
+      tx.onerror = fail;
+    };
+  }), { sha, bad });
+  await page.goto(`${app.server.url}#/doc/${sha}`);
+  await page.waitForSelector(`[data-document-missing="${sha}"]`);
+  assert.match(await page.textContent('[data-document-missing]'), /保存的文档无法读取/);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export-stored"]')]);
+  assert.match(dl.suggestedFilename(), /原样\.json$/);
+  const still = await page.evaluate((sha) => new Promise((ok) => {
+    const open = indexedDB.open('mozhu');
+    open.onsuccess = () => {
+      const get = open.result.transaction('texts').objectStore('texts').get(sha);
+      get.onsuccess = () => { open.result.close(); ok(get.result); };
+    };
+  }), sha);
+  assert.equal(still, bad, 'the damaged value is left as it was');
+  await context.close();
+});

@@ -165,16 +165,17 @@ test('tampered storage cannot inject CSS or widen selectors; damaged settings ar
   const context = await newContext();
   const page = await open(context);
   await annotate(page, 4, 9, '地名');
-  const doc = await page.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith('mozhu.v2.')).split('.')[2]);
+  const doc = await page.evaluate(() => Object.keys(localStorage).find((k) => /^mozhu\.v2\.[0-9a-f]{64}\./.test(k)).split('.')[2]);
   const leaks = [];
   page.on('request', (r) => r.url().includes('leak') && leaks.push(r.url()));
   const hostileId = '"], [data-block], [x="';
   await page.evaluate(
     ({ doc, hostileId, leak }) => {
-      localStorage.setItem(`mozhu.v2.${doc}.t.地名`, JSON.stringify({ name: '地名', color: `red;background:url(${leak})` }));
+      // Tags and the user dictionary are the library's.
+      localStorage.setItem('mozhu.v2.library.t.地名', JSON.stringify({ name: '地名', color: `red;background:url(${leak})` }));
       const one = JSON.parse(localStorage.getItem(Object.keys(localStorage).find((k) => k.includes('.a.'))));
       localStorage.setItem(`mozhu.v2.${doc}.a.${hostileId}`, JSON.stringify({ ...one, id: hostileId }));
-      localStorage.setItem(`mozhu.v2.${doc}.userdict`, '{"join": [tru');
+      localStorage.setItem('mozhu.v2.library.userdict', '{"join": [tru');
     },
     { doc, hostileId, leak: `${app.server.url}leak` },
   );
@@ -397,7 +398,7 @@ test('data saved by version 1 (one key per document) loads with nothing lost and
   // Rewrite what is stored as version 1 wrote it.
   await page.evaluate(() => {
     const keys = Object.keys(localStorage).filter((k) => k.startsWith('mozhu.v2.'));
-    const doc = keys[0].split('.')[2];
+    const doc = keys.find((k) => k.includes('.a.')).split('.')[2];
     const annotations = keys.filter((k) => k.includes('.a.')).map((k) => JSON.parse(localStorage.getItem(k)));
     const tags = keys.filter((k) => k.includes('.t.')).map((k) => JSON.parse(localStorage.getItem(k))).map(({ name, color }) => ({ name, color }));
     for (const k of keys) localStorage.removeItem(k);

@@ -89,13 +89,28 @@ pub fn Root() -> Html {
                 <App key={format!("{sha}-{}", *generation)} article={article.clone()} />
             </ContextProvider<ReloadContext>>
         },
-        Some((_, Loaded::Failed(why))) => html! {
-            <div class="app-message" role="alert" data-document-missing={(*route).clone()}>
-                <h1>{ "无法打开这篇文档" }</h1>
-                <p>{ why.clone() }</p>
-                <p><a href={format!("#/doc/{}", library::seed_sha())}>{ "打开示例文章" }</a>{ "，再从文库（L）选择其他文档。" }</p>
-            </div>
-        },
+        Some((sha, Loaded::Failed(why))) => {
+            let stored = library::stored_values(sha);
+            let sha = sha.clone();
+            let download = Callback::from(move |_: MouseEvent| {
+                if let Err(e) = library::download_stored_values(&sha) {
+                    gloo::console::error!(e);
+                }
+            });
+            html! {
+                <div class="app-message" role="alert" data-document-missing={(*route).clone()}>
+                    <h1>{ "无法打开这篇文档" }</h1>
+                    <p>{ why.clone() }</p>
+                    if stored > 0 {
+                        <p>
+                            { format!("它的 {stored} 项标注和设置仍在浏览器里，没有被改动。") }
+                            <button type="button" class="tool" data-action="export-stored" onclick={download}>{ "原样下载" }</button>
+                        </p>
+                    }
+                    <p><a href={format!("#/doc/{}", library::seed_sha())}>{ "打开示例文章" }</a>{ "，再从文库（L）选择其他文档。" }</p>
+                </div>
+            }
+        }
         None => html! {
             <div class="app-message" role="status" data-loading-document="">
                 <span class="spinner" aria-hidden="true"></span>{ " 正在打开文档…" }

@@ -153,16 +153,7 @@ fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
     };
     let loaded = persist::load(&doc, s.length, entries);
     for d in &loaded.damaged {
-        warnings.push(match keep_aside(&doc, &d.key, &d.raw) {
-            Ok(backup) => format!(
-                "已保存的一项数据无法读取（{}）。原数据已原样另存为 {backup} ，没有丢失；可用下方按钮下载。",
-                d.problem
-            ),
-            Err(e) => format!(
-                "已保存的一项数据无法读取（{}），也无法另存副本（{e}）；它仍留在原处，没有被覆盖。",
-                d.problem
-            ),
-        });
+        warnings.push(kept_aside(&doc, &d.key, &d.raw, &d.problem));
     }
     s.stored = loaded.data.clone();
     s.extras = loaded.extras;
@@ -173,12 +164,16 @@ fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
     if let Ok(entries) = storage::entries_with_prefix(&own_tags) {
         for (key, raw) in entries {
             let as_shared = persist::tag_key(key.trim_start_matches(&own_tags));
-            if let Ok((Item::Tag(t, _), _)) = persist::read_item(&doc, s.length, &as_shared, &raw) {
-                if data.tag(&t.name).is_none() {
-                    data.tags.push(t);
+            match persist::read_item(&doc, s.length, &as_shared, &raw) {
+                Ok((Item::Tag(t, _), _)) => {
+                    if data.tag(&t.name).is_none() {
+                        data.tags.push(t);
+                    }
+                    s.legacy_tags.push(key);
                 }
+                Ok(_) => {}
+                Err(problem) => warnings.push(kept_aside(&doc, &key, &raw, &problem)),
             }
-            s.legacy_tags.push(key);
         }
     }
     let legacy = persist::legacy_key(&doc);
@@ -215,6 +210,18 @@ fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
     }
     s.ready = true;
     (data, warnings)
+}
+
+/// Keeps a damaged value aside and says so.
+fn kept_aside(doc: &str, key: &str, raw: &str, problem: &str) -> String {
+    match keep_aside(doc, key, raw) {
+        Ok(backup) => format!(
+            "已保存的一项数据无法读取（{problem}）。原数据已原样另存为 {backup} ，没有丢失；可用下方按钮下载。"
+        ),
+        Err(e) => format!(
+            "已保存的一项数据无法读取（{problem}），也无法另存副本（{e}）；它仍留在原处，没有被覆盖。"
+        ),
+    }
 }
 
 /// Writes per turn of the event loop: about 10 ms of localStorage writes
