@@ -151,7 +151,7 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
                 </select>
                 if is_confirming {
                     <span class="confirm" role="alert">
-                        { format!("删除「{}」？本文 {usage} 条、其他文档 {other_uses} 条标注用它，标注本身会保留。", t.name) }
+                        { format!("删除「{}」？它用于本文 {usage} 条标注（其他文档 {other_uses} 条），标注本身会保留。", t.name) }
                         <button type="button" class="tool danger" data-action="confirm-delete-tag" onclick={confirm}>{ "删除" }</button>
                         <button type="button" class="tool" onclick={dismiss}>{ "取消" }</button>
                     </span>
