@@ -109,6 +109,7 @@ test('sidebar search and filter, edit and delete; tag manager rename, merge, rec
   // Tag manager: rename 地名 → 地点, recolour, merge 政策 into 地点, delete.
   await page.keyboard.press('g');
   await page.waitForSelector('[data-dialog="tags"]');
+  assert.equal(await page.inputValue('[data-tag-row="地名"] [data-action="rename-tag"]'), '地名', 'the field shows the name');
   await page.fill('[data-tag-row="地名"] [data-action="rename-tag"]', '地点');
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-tag-row="地点"]');

@@ -258,6 +258,7 @@ test('delete asks first and goes to the trash; restore brings the document back;
 
   // Rename.
   await page.click(`${row} [data-action="rename-document"]`);
+  assert.equal(await page.inputValue('[data-action="rename-input"]'), '会被删除的文档', 'the field starts with the title');
   await page.fill('[data-action="rename-input"]', '改过名的文档');
   await page.press('[data-action="rename-input"]', 'Enter');
   await page.waitForFunction((r) => document.querySelector(r)?.textContent.includes('改过名的文档'), row);

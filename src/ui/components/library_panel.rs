@@ -8,6 +8,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::text_field::TextField;
 use crate::core::exchange::ImportMode;
 use crate::core::library::{self, Entry, Sort};
 use crate::platform::{clock, documents, storage};
@@ -191,7 +192,7 @@ pub fn LibraryPanel(props: &LibraryPanelProps) -> Html {
                 }
             });
             html! {
-                <input class="rename" data-action="rename-input" defaultvalue={e.title.clone()}
+<TextField class="rename" action="rename-input" initial={e.title.clone()} label="新标题"
                     onclick={stop.clone()} {onkeydown} autofocus=true />
             }
         } else {

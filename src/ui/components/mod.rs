@@ -10,5 +10,6 @@ pub mod root;
 pub mod sidebar;
 pub mod tag_manager;
 pub mod tag_popup;
+pub mod text_field;
 pub mod topbar;
 pub mod user_dict_panel;

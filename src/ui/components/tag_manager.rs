@@ -1,6 +1,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::text_field::TextField;
 use crate::core::annotation::{normalize_tag, PALETTE};
 use crate::core::library;
 use crate::core::store::Command;
@@ -138,8 +139,8 @@ pub fn TagManager(props: &TagManagerProps) -> Html {
             // re-render (another tab's change) never wipes a rename being typed.
             <li key={t.name.clone()} class="tag-row" data-tag-row={t.name.clone()}>
                 <span class="swatch big" style={format!("background: {}", t.color)}></span>
-                <input type="text" class="tag-name" defaultvalue={t.name.clone()} aria-label="标签名" maxlength="40"
-                    onkeydown={on_rename_key} onblur={on_rename_blur} data-action="rename-tag" />
+                <TextField class="tag-name" initial={t.name.clone()} label="标签名" maxlength="40"
+                    onkeydown={on_rename_key} onblur={on_rename_blur} action="rename-tag" />
                 <span class="usage" data-usage={usage.to_string()} data-usage-total={(usage + other_uses).to_string()}
                     title={format!("本文 {usage} 条；其他 {other_docs} 篇文档共 {other_uses} 条")}>
                     { format!("本文 {usage} 条 · 全库 {} 条", usage + other_uses) }
