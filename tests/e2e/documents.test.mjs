@@ -278,6 +278,16 @@ test('delete asks first and goes to the trash; restore brings the document back;
   await openLibrary(page);
   await page.waitForSelector(`[data-trashed="${sha}"]`);
   assert.match(await page.textContent(`[data-dialog="library"] [data-document="${next}"]`), /改过名的文档/);
+
+  // Emptying the trash asks first, then deletes the old version for good.
+  await page.click('[data-action="empty-trash"]');
+  assert.ok(await page.$(`[data-trashed="${sha}"]`), 'one click only asks');
+  await page.click('[data-action="empty-trash"]');
+  await page.waitForSelector(`[data-trashed="${sha}"]`, { state: 'detached' });
+  const left = await page.evaluate((sha) => Object.keys(localStorage).filter((k) => k.includes(sha)), sha);
+  assert.deepEqual(left, [], 'its annotations and entry are gone');
+  await page.goto(`${app.server.url}#/doc/${sha}`);
+  await page.waitForSelector(`[data-document-missing="${sha}"]`);
   assert.deepEqual(page.errors, []);
   await context.close();
 });
