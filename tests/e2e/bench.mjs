@@ -56,10 +56,19 @@ async function ourApp(browser, url) {
     const t0 = performance.now();
     await new Promise((ok) => (w.onmessage = (e) => e.data.type === 'ready' && ok()));
     const dictionaryMs = performance.now() - t0;
+    // One block per non-blank line, as code point ranges (the page sends
+    // its article's blocks).
+    const ranges = [];
+    let cp = 0;
+    for (const line of text.split('\n')) {
+      const n = [...line].length;
+      if (line.trim()) ranges.push(cp, cp + n);
+      cp += n + 1;
+    }
     const t1 = performance.now();
     const reply = await new Promise((ok) => {
       w.onmessage = (e) => ok(e.data);
-      w.postMessage({ id: 1, text, dict: '{}' });
+      w.postMessage({ id: 1, text, dict: '{}', blocks: new Uint32Array(ranges) });
     });
     const roundTripMs = performance.now() - t1;
     if (!reply.tokens) throw new Error('worker replied ' + JSON.stringify(reply));
