@@ -43,6 +43,33 @@ for (const mb of [0.25, 0.5, 1]) {
   const segmented = Date.now() - t0;
   const blocks = await page.$$eval('[data-block]', (e) => e.length);
   const longest = await page.evaluate(() => window.__longest);
+  const scroll = {};
+  for (const wordView of [false, true]) {
+    if (wordView) {
+      const w0 = Date.now();
+      await page.click('[data-action="word-view"]');
+      await page.waitForSelector('[data-token]');
+      await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+      scroll.word_view_on_ms = Date.now() - w0;
+    }
+    scroll[wordView ? 'word_view' : 'plain'] = await page.evaluate(async () => {
+      window.scrollTo(0, 0);
+      const frames = [];
+      let last = performance.now();
+      const end = document.documentElement.scrollHeight - innerHeight;
+      // About a screen per frame, top to bottom, as a fast wheel scroll.
+      while (scrollY < end - 1) {
+        window.scrollBy(0, innerHeight * 0.9);
+        await new Promise((ok) => requestAnimationFrame(ok));
+        const now = performance.now();
+        frames.push(now - last);
+        last = now;
+      }
+      frames.sort((a, b) => a - b);
+      const at = (q) => frames[Math.min(frames.length - 1, Math.floor(frames.length * q))];
+      return { frames: frames.length, median_ms: +at(0.5).toFixed(1), p95_ms: +at(0.95).toFixed(1), over_50ms: frames.filter((f) => f > 50).length };
+    });
+  }
   await page.context().close();
 
   const plain = await newPage(browser);
@@ -52,11 +79,18 @@ for (const mb of [0.25, 0.5, 1]) {
   await plain.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
   const reference = Date.now() - r0;
   await plain.context().close();
-  rows.push({ size_mb: mb, bytes: body.length, blocks, shown_ms: shown, segmented_ms: segmented, longest_task_ms: Math.round(longest), static_html_ms: reference, ratio: +(shown / reference).toFixed(2) });
+  rows.push({ size_mb: mb, bytes: body.length, blocks, shown_ms: shown, segmented_ms: segmented, longest_task_ms: Math.round(longest), static_html_ms: reference, ratio: +(shown / reference).toFixed(2), scroll });
 }
 await browser.close();
 await server.close();
 console.log('| file | blocks | on screen | same text as static HTML | ratio | segmented | longest task |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.size_mb} MB | ${r.blocks} | ${r.shown_ms} ms | ${r.static_html_ms} ms | ${r.ratio} | ${r.segmented_ms} ms | ${r.longest_task_ms} ms |`);
+console.log('');
+console.log('| file | scrolling | frames | median | p95 | over 50 ms |');
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.size_mb} MB | turning the word view on | | ${r.scroll.word_view_on_ms} ms | | |`);
+  for (const [view, f] of Object.entries(r.scroll).filter(([, f]) => typeof f === 'object')) console.log(`| ${r.size_mb} MB | ${view} | ${f.frames} | ${f.median_ms} ms | ${f.p95_ms} ms | ${f.over_50ms} |`);
+}
 console.log(JSON.stringify(rows));
