@@ -1,5 +1,6 @@
 use std::rc::Rc;
 
+use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
 use super::block_view::BlockView;
@@ -10,6 +11,13 @@ use crate::core::snap::{clamp_to_block, snap_to_words};
 use crate::platform::{dom, selection};
 use crate::ui::highlight::{document_marks, Mark, MarkKind};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget};
+
+/// Documents with more blocks than this get the word view a slice at a
+/// time: every word is an element, and a 1 MB text has some 300,000 of
+/// them (6.3 s in one task here when drawn at once).
+const WORD_VIEW_AT_ONCE: usize = 400;
+/// Blocks given their words per turn of the event loop (about 40 ms here).
+const WORD_VIEW_SLICE: usize = 40;
 
 #[derive(Properties, PartialEq)]
 pub struct ArticleViewProps {
@@ -33,6 +41,58 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         (state.store.shared(), state.article.clone()),
         |(all, article)| document_marks(all, article),
     );
+
+    // Which blocks show their words: `count` blocks from block `origin`
+    // on (wrapping). A large document starts from the screen and grows a
+    // slice per turn, so the page never freezes and what is on screen
+    // comes first.
+    let block_count = state.article.blocks.len();
+    let large = block_count > WORD_VIEW_AT_ONCE;
+    let word_blocks = use_state(|| (0usize, if large { 0 } else { usize::MAX }));
+    let slicing = use_mut_ref(|| 0u32);
+    {
+        let word_blocks = word_blocks.clone();
+        let article = state.article.clone();
+        use_effect_with(state.word_view, move |on| {
+            *slicing.borrow_mut() += 1;
+            let run = *slicing.borrow();
+            if !large {
+                return;
+            }
+            if !*on {
+                word_blocks.set((0, 0));
+                return;
+            }
+            let n = article.blocks.len();
+            let origin = dom::first_visible_block()
+                .and_then(|id| article.blocks.iter().position(|b| b.id == id))
+                .unwrap_or(0);
+            word_blocks.set((origin, WORD_VIEW_SLICE));
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut done = WORD_VIEW_SLICE;
+                while done < n {
+                    TimeoutFuture::new(0).await;
+                    if *slicing.borrow() != run {
+                        return;
+                    }
+                    done = (done + WORD_VIEW_SLICE).min(n);
+                    word_blocks.set((origin, done));
+                }
+            });
+        });
+    }
+    let (origin, count) = *word_blocks;
+    let shows_words = |i: usize| {
+        state.word_view
+            && (count >= block_count || (i + block_count - origin) % block_count < count)
+    };
+    let word_view_state = if !state.word_view {
+        "off"
+    } else if count >= block_count {
+        "complete"
+    } else {
+        "partial"
+    };
 
     {
         let selected = state.selected.clone();
@@ -175,7 +235,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         });
         html! {
             <BlockView key={b.id.clone()} block={b.clone()} tokens={tokens.clone()}
-                token_range={(from, to)} word_view={state.word_view}
+                token_range={(from, to)} word_view={shows_words(i)}
                 marks={marks} {block_tags}
                 selected={selected_here}
                 on_tag_block={taggable.then(|| on_tag_block.clone())} />
@@ -190,7 +250,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         .map(render);
     html! {
         <article ref={root} class={classes!("article", state.word_view.then_some("word-view"))} lang="zh-CN"
-            {onmouseup} {onkeyup} tabindex="-1">
+            data-word-view={word_view_state} {onmouseup} {onkeyup} tabindex="-1">
             { for body }
             <footer class="article-footer">{ for footer }</footer>
         </article>
