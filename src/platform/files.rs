@@ -33,9 +33,18 @@ pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The text of a chosen or dropped file, refusing files over `max_bytes`
-/// before reading them.
-pub async fn read_text(file: web_sys::File, max_bytes: usize) -> Result<String, String> {
+/// The file chosen in the `<input type=file>` a change event came from.
+/// The input is cleared, so choosing the same file again fires `change`
+/// again.
+pub fn take_chosen(e: &web_sys::Event) -> Option<web_sys::File> {
+    let input: web_sys::HtmlInputElement = e.target()?.dyn_into().ok()?;
+    let file = input.files().and_then(|f| f.get(0));
+    input.set_value("");
+    file
+}
+
+/// Files over `max_bytes` are refused before they are read.
+fn check_size(file: &web_sys::File, max_bytes: usize) -> Result<(), String> {
     let size = file.size();
     if size > max_bytes as f64 {
         return Err(format!(
@@ -44,6 +53,13 @@ pub async fn read_text(file: web_sys::File, max_bytes: usize) -> Result<String, 
             max_bytes / 1_048_576
         ));
     }
+    Ok(())
+}
+
+/// The text of a chosen or dropped file, refusing files over `max_bytes`
+/// before reading them.
+pub async fn read_text(file: web_sys::File, max_bytes: usize) -> Result<String, String> {
+    check_size(&file, max_bytes)?;
     let text = JsFuture::from(file.text())
         .await
         .map_err(|e| format!("读取文件失败：{}", super::describe(&e)))?;
@@ -53,14 +69,7 @@ pub async fn read_text(file: web_sys::File, max_bytes: usize) -> Result<String, 
 /// The bytes of a chosen or dropped file, refusing files over `max_bytes`
 /// before reading them.
 pub async fn read_bytes(file: &web_sys::File, max_bytes: usize) -> Result<Vec<u8>, String> {
-    let size = file.size();
-    if size > max_bytes as f64 {
-        return Err(format!(
-            "文件太大（{:.1} MB，上限 {} MB）",
-            size / 1_048_576.0,
-            max_bytes / 1_048_576
-        ));
-    }
+    check_size(file, max_bytes)?;
     let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|e| format!("读取文件失败：{}", super::describe(&e)))?;

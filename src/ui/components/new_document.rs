@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::core::document::{decode, Opened};
@@ -215,13 +215,9 @@ pub fn NewDocumentDialog(props: &NewDocumentProps) -> Html {
         let finish = finish.clone();
         let dispatch = props.state.dispatcher();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+            let Some(file) = files::take_chosen(&e) else {
                 return;
             };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            input.set_value("");
             if mode == NewDocumentMode::Add {
                 return open_document_file(file, None, dispatch.clone());
             }

@@ -1,7 +1,5 @@
 use yew::prelude::*;
 
-use web_sys::HtmlInputElement;
-
 use std::rc::Rc;
 
 use crate::core::exchange::ImportMode;
@@ -67,26 +65,17 @@ pub fn Topbar(props: &TopbarProps) -> Html {
     let on_import = {
         let state = state.clone();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
-                return;
-            };
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            if let Some(file) = files::take_chosen(&e) {
                 transfer::import_file(file, state.clone());
             }
-            // Choosing the same file again must fire `change` again.
-            input.set_value("");
         })
     };
     let on_open_document = {
         let dispatch = state.dispatcher();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
-                return;
-            };
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            if let Some(file) = files::take_chosen(&e) {
                 open_document_file(file, None, dispatch.clone());
             }
-            input.set_value("");
         })
     };
     let export_library = {
@@ -104,13 +93,9 @@ pub fn Topbar(props: &TopbarProps) -> Html {
     let on_import_library = {
         let dispatch = state.dispatcher();
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+            let Some(file) = files::take_chosen(&e) else {
                 return;
             };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            input.set_value("");
             let dispatch = dispatch.clone();
             let reload = reload.clone();
             wasm_bindgen_futures::spawn_local(async move {
