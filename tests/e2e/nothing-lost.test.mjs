@@ -418,3 +418,36 @@ test('data saved by version 1 (one key per document) loads with nothing lost and
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test('tags and the user dictionary a document kept on its own (before the library) join the library with nothing lost', async () => {
+  const context = await newContext();
+  const page = await open(context);
+  await annotate(page, 4, 9, '地名');
+  // Rewrite the tags and the dictionary as the previous layout kept them:
+  // under the document's own keys.
+  const doc = await page.evaluate(() => {
+    const keys = Object.keys(localStorage);
+    const doc = keys.find((k) => /^mozhu\.v2\.[0-9a-f]{64}\.a\./.test(k)).split('.')[2];
+    for (const k of keys.filter((k) => k.startsWith('mozhu.v2.library.t.') || k === 'mozhu.v2.library.userdict')) localStorage.removeItem(k);
+    localStorage.setItem(`mozhu.v2.${doc}.t.地名`, JSON.stringify({ name: '地名', color: '#0c8599', order: 0 }));
+    localStorage.setItem(`mozhu.v2.${doc}.t.未用`, JSON.stringify({ name: '未用', color: '#e8590c', order: 1 }));
+    localStorage.setItem(`mozhu.v2.${doc}.t.坏的`, JSON.stringify({ name: '坏的', color: 'url(x)', order: 2 }));
+    localStorage.setItem(`mozhu.v2.${doc}.userdict`, JSON.stringify({ join: ['双城经济圈'], split: [] }));
+    return doc;
+  });
+  await page.reload();
+  await page.waitForSelector('[data-entry]');
+  await page.waitForFunction((doc) => !Object.keys(localStorage).some((k) => k.startsWith(`mozhu.v2.${doc}.t.`) && !k.endsWith('坏的')), doc);
+  const library = await page.evaluate(() =>
+    Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('mozhu.v2.library.t.')).map((k) => [k.slice(19), JSON.parse(localStorage.getItem(k)).color])),
+  );
+  assert.deepEqual(library, { 地名: '#0c8599', 未用: '#e8590c' }, 'both tags and their colours moved to the library');
+  assert.match(await page.evaluate(() => localStorage.getItem('mozhu.v2.library.userdict')), /双城经济圈/);
+  assert.equal(await page.evaluate((doc) => localStorage.getItem(`mozhu.v2.${doc}.userdict`), doc), null, 'the old key is removed once moved');
+  // The damaged old tag is kept aside, not dropped, and said so.
+  assert.match(await page.textContent('[data-storage-warning]'), /无法读取/);
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('mozhu.backup.')).length), 1);
+  await page.click('[data-action="tag-manager"]');
+  assert.deepEqual(await page.$$eval('[data-tag-row]', (els) => els.map((e) => e.dataset.tagRow)), ['地名', '未用']);
+  await context.close();
+});

@@ -151,23 +151,35 @@ fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
             return (Annotations::default(), warnings);
         }
     };
+    let tag_prefix = persist::tag_prefix();
+    let stored_tags: std::collections::HashSet<String> = entries
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix(&tag_prefix).map(str::to_string))
+        .collect();
     let loaded = persist::load(&doc, s.length, entries);
     for d in &loaded.damaged {
         warnings.push(kept_aside(&doc, &d.key, &d.raw, &d.problem));
     }
     s.stored = loaded.data.clone();
+    // Tags the annotations use but storage lacks were added in memory with
+    // a palette colour: storage does not hold them, so they get written.
+    s.stored.tags.retain(|t| stored_tags.contains(&t.name));
     s.extras = loaded.extras;
     let mut data = loaded.data;
     // Tags this document kept on its own join the library's set (the
-    // library's colour wins for a name both have).
+    // library's stored colour wins for a name both have).
     let own_tags = persist::document_tag_prefix(&doc);
     if let Ok(entries) = storage::entries_with_prefix(&own_tags) {
         for (key, raw) in entries {
             let as_shared = persist::tag_key(key.trim_start_matches(&own_tags));
             match persist::read_item(&doc, s.length, &as_shared, &raw) {
                 Ok((Item::Tag(t, _), _)) => {
-                    if data.tag(&t.name).is_none() {
-                        data.tags.push(t);
+                    match data.tags.iter_mut().find(|x| x.name == t.name) {
+                        // Only given a palette colour above: this one is the
+                        // colour the person chose.
+                        Some(x) if !stored_tags.contains(&t.name) => *x = t,
+                        Some(_) => {}
+                        None => data.tags.push(t),
                     }
                     s.legacy_tags.push(key);
                 }
