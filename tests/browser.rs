@@ -42,6 +42,7 @@ async fn app_renders_every_block_with_the_dom_contract() {
     document().body().unwrap().append_child(&host).unwrap();
     let article = Article::parse(SEED_ARTICLE);
     let props = AppProps {
+        doc: article.sha256().into(),
         article: std::rc::Rc::new(article.clone()),
     };
     yew::Renderer::<App>::with_root_and_props(host.clone(), props).render();

@@ -40,13 +40,15 @@ struct Opened {
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
     pub article: Rc<Article>,
+    /// The article's SHA-256 (hashed once, not per render).
+    pub doc: AttrValue,
 }
 
 /// One open document. The root mounts a new `App` (keyed by the document)
 /// when another is opened, so nothing of one document leaks into another.
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let doc_id = props.article.sha256();
+    let doc_id = props.doc.to_string();
     let keys = use_memo(doc_id.clone(), |doc| {
         (
             SettingKeys::user_dict(doc, &library::seed_sha()),

@@ -86,7 +86,7 @@ pub fn Root() -> Html {
     match current {
         Some((sha, Loaded::Ready(article))) => html! {
             <ContextProvider<ReloadContext> context={ReloadContext(reload)}>
-                <App key={format!("{sha}-{}", *generation)} article={article.clone()} />
+                <App key={format!("{sha}-{}", *generation)} article={article.clone()} doc={sha.clone()} />
             </ContextProvider<ReloadContext>>
         },
         Some((sha, Loaded::Failed(why))) => {
