@@ -3,6 +3,7 @@
 //! (texts, `platform::documents`).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 
@@ -27,7 +28,9 @@ pub fn seed() -> Document {
 }
 
 thread_local! {
-    static SEED_SHA: String = seed().article().sha256();
+    /// The seed parsed and hashed once: both are on the start-up path.
+    static SEED_ARTICLE_PARSED: Rc<Article> = Rc::new(seed().article());
+    static SEED_SHA: String = SEED_ARTICLE_PARSED.with(|a| a.sha256());
     /// A message for the document about to open (what replacing its text
     /// did), shown once it is open.
     static HANDOVER: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -35,6 +38,10 @@ thread_local! {
 
 pub fn seed_sha() -> String {
     SEED_SHA.with(String::clone)
+}
+
+pub fn seed_article() -> Rc<Article> {
+    SEED_ARTICLE_PARSED.with(Rc::clone)
 }
 
 pub fn leave_message(message: String) {

@@ -34,8 +34,7 @@ pub fn Root() -> Html {
     // The seed opens at once, with the first frame.
     let loaded = use_state(|| {
         let sha = routed();
-        (sha == library::seed_sha())
-            .then(|| (sha, Loaded::Ready(Rc::new(library::seed().article()))))
+        (sha == library::seed_sha()).then(|| (sha, Loaded::Ready(library::seed_article())))
     });
 
     {
@@ -67,12 +66,17 @@ pub fn Root() -> Html {
             }
             let sha = sha.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match library::load_document(&sha).await {
-                    Ok(Some(d)) => Loaded::Ready(Rc::new(d.article())),
-                    Ok(None) => Loaded::Failed(
-                        "文库里没有这篇文档（可能已从回收站永久删除，或在另一个浏览器里）。".into(),
-                    ),
-                    Err(e) => Loaded::Failed(e.to_string()),
+                let result = if sha == library::seed_sha() {
+                    Loaded::Ready(library::seed_article())
+                } else {
+                    match library::load_document(&sha).await {
+                        Ok(Some(d)) => Loaded::Ready(Rc::new(d.article())),
+                        Ok(None) => Loaded::Failed(
+                            "文库里没有这篇文档（可能已从回收站永久删除，或在另一个浏览器里）。"
+                                .into(),
+                        ),
+                        Err(e) => Loaded::Failed(e.to_string()),
+                    }
                 };
                 loaded.set(Some((sha, result)));
             });
