@@ -79,7 +79,7 @@ impl Segmenter {
     /// Loads jieba's embedded dictionary (the slow part: ~100 ms natively).
     pub fn new() -> Self {
         Segmenter {
-            jieba: Jieba::new(),
+            jieba: Jieba::prepared(),
             splits: Vec::new(),
         }
     }

@@ -40,15 +40,22 @@ pub use crate::hmm::HmmModel;
 
 mod errors;
 mod hmm;
+mod lexicon;
 mod posseg;
+#[cfg(feature = "prepared-dict")]
+mod prepared;
 mod sparse_dag;
 mod trie;
 
 #[cfg(feature = "default-dict")]
 include_flate::flate!(static DEFAULT_DICT: str from "src/data/dict.txt" with zstd);
 
+/// The default dictionary as build.rs prepared it (src/prepared/format.rs).
+#[cfg(feature = "prepared-dict")]
+static PREPARED_DICT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prepared_dict.bin"));
+
 use sparse_dag::{NO_MATCH, StaticSparseDAG};
-use trie::CharTrie;
+use lexicon::Lexicon;
 
 /// One step of the best segmentation of a block.
 #[derive(Clone, Copy)]
@@ -318,7 +325,7 @@ pub struct Jieba {
     /// only a few dozen tags, so this replaces one heap string per word.
     tags: Vec<Box<str>>,
     tag_ids: FxHashMap<Box<str>, u32>,
-    trie: CharTrie,
+    trie: Lexicon,
     total: usize,
     log_total: f64,
     hmm_model: Option<HmmModel>,
@@ -348,7 +355,7 @@ impl Jieba {
             log_freqs: Vec::new(),
             tags: Vec::new(),
             tag_ids: FxHashMap::default(),
-            trie: CharTrie::new(),
+            trie: Lexicon::new(),
             total: 0,
             log_total: 0.0f64.ln(),
             hmm_model: None,
@@ -363,6 +370,51 @@ impl Jieba {
         let mut instance = Self::empty();
         instance.load_default_dict();
         instance
+    }
+
+    /// Create a new instance with the default dictionary, prepared at
+    /// compile time: the same words, frequencies and tags as [`Jieba::new`]
+    /// and the same segmentation, loaded without parsing the dictionary.
+    /// Words added later (`add_word`, `load_dict`) work as with `new`.
+    ///
+    /// Requires `prepared-dict` feature to be enabled.
+    #[cfg(feature = "prepared-dict")]
+    pub fn prepared() -> Self {
+        let prepared::Sections {
+            total,
+            tags,
+            frequencies,
+            trie,
+        } = prepared::read(PREPARED_DICT);
+        let to_usize = |f: u64| usize::try_from(f).expect("dictionary frequency fits usize");
+        // Class 0 is a node that ends no word; its record is never read.
+        let freq_of_class: Vec<usize> = std::iter::once(0)
+            .chain(frequencies.iter().map(|&f| to_usize(f)))
+            .collect();
+        let log_of_class: Vec<f64> = freq_of_class.iter().map(|&f| (f as f64).ln()).collect();
+        let nodes = trie.nodes();
+        let mut records = Vec::with_capacity(nodes);
+        let mut log_freqs = Vec::with_capacity(nodes);
+        for node in 0..nodes {
+            let class = trie.class(node) as usize;
+            records.push(Record {
+                freq: freq_of_class[class],
+                tag: trie.tag_id(node) as u32,
+            });
+            log_freqs.push(log_of_class[class]);
+        }
+        let tag_ids = tags.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
+        let total = to_usize(total);
+        Jieba {
+            records,
+            log_freqs,
+            tags,
+            tag_ids,
+            trie: Lexicon::with_prepared(trie),
+            total,
+            log_total: (total as f64).ln(),
+            hmm_model: None,
+        }
     }
 
     /// Create a new instance with dict
@@ -467,7 +519,7 @@ impl Jieba {
         self.log_freqs.clear();
         self.tags.clear();
         self.tag_ids.clear();
-        self.trie = CharTrie::new();
+        self.trie = Lexicon::new();
         self.total = 0;
         self.update_log_total();
     }
@@ -1129,7 +1181,6 @@ impl Jieba {
     /// Tag `sentence` and hand each tagged word to `emit` in order, for
     /// callers that consume the tags as they come. `emit` runs while the
     /// segmentation scratch is borrowed, so it must not segment.
-    #[cfg_attr(not(any(feature = "tfidf", feature = "textrank")), allow(dead_code))]
     pub(crate) fn tag_each<'a>(&'a self, sentence: &'a str, hmm: bool, mut emit: impl FnMut(Tag<'a>)) {
         self.cut_each(sentence, hmm, |token, word_id, block| {
             let word = token.word;

@@ -1,3 +1,6 @@
+// Without the default dictionary there is no tagging model to run (as in
+// upstream jieba-rs built that way), so most of this module is unused.
+#![cfg_attr(not(feature = "default-dict"), allow(dead_code, unused_imports))]
 use std::cell::RefCell;
 use std::sync::OnceLock;
 

@@ -115,7 +115,12 @@ impl CharTrie {
         }
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.next_node == 1
+    }
+
     /// Make room for about `words` more words without rehashing.
+    #[cfg(feature = "default-dict")]
     pub(crate) fn reserve(&mut self, words: usize) {
         // The default dictionary has 1.43 nodes per word; leave headroom.
         let nodes = self.len + words + words / 2;

@@ -1,0 +1,32 @@
+// The prepared dictionary's binary layout, written by build.rs (which
+// `include!`s this file) and read by `prepared.rs`. Kept in one place so
+// writer and reader cannot disagree.
+//
+// All integers little-endian. Sections follow each other without padding:
+//
+// | field                 | size                  |
+// |-----------------------|-----------------------|
+// | MAGIC                 | 4                     |
+// | node count N          | u32                   |
+// | char count C          | u32                   |
+// | frequency count F     | u32                   |
+// | tag count T           | u32                   |
+// | total frequency       | u64                   |
+// | tags                  | T × (u8 len, bytes)   |
+// | chars                 | C × u32 code point    |
+// | frequencies           | F × u64, ascending    |
+// | child counts          | N × u16               |
+// | labels                | N × u16 char id       |
+// | frequency classes     | N × u16               |
+// | tag ids               | N × u8                |
+//
+// Nodes are the trie's prefixes in breadth-first order, node 0 the root, so
+// the children of a node are consecutive and in the order of their parents.
+// Siblings are sorted by label. A label is a char id, 1-based into `chars`
+// (the root's label is 0); chars are numbered by how often they occur in the
+// dictionary, most frequent first, which keeps labels small and compressible.
+// A node's frequency class is 0 when it ends no word, else the 1-based index
+// into `frequencies`.
+
+pub(crate) const MAGIC: &[u8; 4] = b"JBP1";
+
