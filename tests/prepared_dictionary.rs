@@ -20,7 +20,10 @@ fn prepared() -> &'static Jieba {
     PREPARED.get_or_init(Jieba::prepared)
 }
 
-fn cut(jieba: &Jieba, text: &str) -> Vec<(usize, usize)> {
+/// Tokens as code point ranges.
+type Spans = Vec<(usize, usize)>;
+
+fn cut(jieba: &Jieba, text: &str) -> Spans {
     jieba
         .cut(text, true)
         .iter()
@@ -28,7 +31,7 @@ fn cut(jieba: &Jieba, text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-fn cut_both(text: &str) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+fn cut_both(text: &str) -> (Spans, Spans) {
     (cut(parsed(), text), cut(prepared(), text))
 }
 

@@ -9,6 +9,7 @@ use js_sys::{Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
+use super::timing;
 use crate::core::article::Article;
 use crate::core::segment::{Token, TokenKind, UserDict};
 
@@ -61,10 +62,12 @@ thread_local! {
     static STARTED: RefCell<Option<Result<SegmenterClient, String>>> = const { RefCell::new(None) };
 }
 
-/// Starts the worker now, before the app renders, so the dictionary loads
+/// Takes the worker index.html started while the app's wasm was loading
+/// (or starts one now), before the app renders, so the dictionary loads
 /// while the article is being rendered.
 pub fn start() {
-    STARTED.with(|s| *s.borrow_mut() = Some(SegmenterClient::spawn()));
+    let client = SegmenterClient::adopt_early().unwrap_or_else(SegmenterClient::spawn);
+    STARTED.with(|s| *s.borrow_mut() = Some(client));
 }
 
 /// The client `start` made, or a new one.
@@ -74,10 +77,43 @@ pub fn take_started() -> Result<SegmenterClient, String> {
         .unwrap_or_else(SegmenterClient::spawn)
 }
 
+/// Where index.html leaves the worker it started: `{worker, early}`, with
+/// the events the worker sent before the app took it.
+const EARLY_WORKER: &str = "mozhuSegmenter";
+
 impl SegmenterClient {
     /// Starts the worker; its events are kept until `connect`.
     fn spawn() -> Result<Self, String> {
         let worker = Worker::new(WORKER_URL).map_err(|e| super::describe(&e))?;
+        Ok(Self::listen(worker))
+    }
+
+    /// The worker index.html started, with what it has said so far.
+    fn adopt_early() -> Option<Result<Self, String>> {
+        let window = web_sys::window()?;
+        let early = Reflect::get(&window, &EARLY_WORKER.into()).ok()?;
+        let worker: Worker = Reflect::get(&early, &"worker".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let said: js_sys::Array = Reflect::get(&early, &"early".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let _ = Reflect::delete_property(&window, &EARLY_WORKER.into());
+        let client = Self::listen(worker);
+        for event in said.iter() {
+            let event = match event.dyn_ref::<web_sys::ErrorEvent>() {
+                Some(error) => SegmenterEvent::Failed(error.message()),
+                None => decode(&Reflect::get(&event, &"data".into()).unwrap_or_default()),
+            };
+            Receiver::deliver(&client.receiver, event);
+        }
+        Some(Ok(client))
+    }
+
+    /// Takes the worker's events from now on; they are kept until `connect`.
+    fn listen(worker: Worker) -> Self {
         let receiver = Rc::new(RefCell::new(Receiver::Waiting(Vec::new())));
         let on_message = {
             let receiver = receiver.clone();
@@ -93,12 +129,12 @@ impl SegmenterClient {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(SegmenterClient {
+        SegmenterClient {
             worker,
             receiver,
             _on_message: on_message,
             _on_error: on_error,
-        })
+        }
     }
 
     /// Sends every event so far, and from now on, to `on_event`.
@@ -143,9 +179,12 @@ impl Drop for SegmenterClient {
 fn decode(data: &JsValue) -> SegmenterEvent {
     let get = |k: &str| Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
     match get("type").as_string().as_deref() {
-        Some("ready") => SegmenterEvent::Ready {
-            init_ms: get("initMs").as_f64().unwrap_or(0.0),
-        },
+        Some("ready") => {
+            record_start_up(&get("marks"));
+            SegmenterEvent::Ready {
+                init_ms: get("initMs").as_f64().unwrap_or(0.0),
+            }
+        }
         Some("tokens") => {
             let flat: Uint32Array = get("tokens").unchecked_into();
             let raw = flat.to_vec();
@@ -166,6 +205,27 @@ fn decode(data: &JsValue) -> SegmenterEvent {
         Some("error") => SegmenterEvent::Failed(get("message").as_string().unwrap_or_default()),
         _ => SegmenterEvent::Failed("unexpected message from the segmenter".into()),
     }
+}
+
+/// Puts the worker's start-up on the page's timeline as performance marks
+/// (`segmenter-wasm-fetch-start`, `segmenter-wasm-fetched`,
+/// `segmenter-main`, `segmenter-dictionary-loaded`), next to
+/// `segmenter-ready-received`, for the benchmark's breakdown.
+fn record_start_up(marks: &JsValue) {
+    for (field, name) in [
+        ("wasmFetchStart", "segmenter-wasm-fetch-start"),
+        ("wasmFetchEnd", "segmenter-wasm-fetched"),
+        ("mainStart", "segmenter-main"),
+        ("dictionaryLoaded", "segmenter-dictionary-loaded"),
+    ] {
+        if let Some(at) = Reflect::get(marks, &field.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+        {
+            timing::mark_at(name, at);
+        }
+    }
+    timing::mark("segmenter-ready-received");
 }
 
 fn kind_from_code(code: u32) -> TokenKind {

@@ -3,7 +3,10 @@
 //! it loads.
 //!
 //! Protocol (plain JS objects, token ranges as a transferred Uint32Array):
-//! - worker → page, once: `{type: "ready", initMs}` after the dictionary loads.
+//! - worker → page, once: `{type: "ready", initMs, marks}` after the dictionary
+//!   loads; `marks` places the worker's start-up on a shared clock (epoch ms):
+//!   `wasmFetchStart`, `wasmFetchEnd` (this worker's wasm), `mainStart` (the
+//!   wasm compiled and running), `dictionaryLoaded`.
 //! - page → worker: `{id, text, dict, blocks}` where `dict` is the JSON of a
 //!   `UserDict` and `blocks` a Uint32Array of the page's block ranges
 //!   `[start, end]…` in code points (the page knows the document's structure).
@@ -18,19 +21,34 @@ use js_sys::{Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use super::timing;
 use crate::core::segment::{Segmenter, Token, TokenKind, UserDict};
 
 pub fn run() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let now = || js_sys::Date::now();
-    let t0 = now();
+    let main_start = timing::epoch_now();
     let state = Rc::new(RefCell::new(SegmenterState {
         segmenter: Segmenter::new(),
         dict: UserDict::default(),
     }));
+    let dictionary_loaded = timing::epoch_now();
+    let (fetch_start, fetch_end) = timing::resource_fetch(".wasm")
+        .map_or((JsValue::NULL, JsValue::NULL), |(s, e)| {
+            (s.into(), e.into())
+        });
+    let marks = fields(&[
+        ("wasmFetchStart", fetch_start),
+        ("wasmFetchEnd", fetch_end),
+        ("mainStart", main_start.into()),
+        ("dictionaryLoaded", dictionary_loaded.into()),
+    ]);
     post(
         &scope,
-        &fields(&[("type", "ready".into()), ("initMs", (now() - t0).into())]),
+        &fields(&[
+            ("type", "ready".into()),
+            ("initMs", (dictionary_loaded - main_start).into()),
+            ("marks", marks.into()),
+        ]),
         None,
     );
 

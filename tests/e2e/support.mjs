@@ -40,8 +40,17 @@ export async function serveDir(dir = DIST, mounts = {}) {
       return;
     }
     try {
+      // Cached and revalidated as a static host does (ETag, no-cache), so a
+      // second visit gets 304s and the browser's cached, compiled wasm.
+      const info = await stat(file);
+      const etag = `"${info.size.toString(16)}-${info.mtimeMs.toString(16)}"`;
+      const headers = { etag, 'last-modified': info.mtime.toUTCString(), 'cache-control': 'no-cache' };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

@@ -125,25 +125,36 @@ fn prepare(dict: &str) -> Vec<u8> {
         out.push(u8::try_from(tag.len()).expect("tag under 256 bytes"));
         out.extend_from_slice(tag.as_bytes());
     }
+    pad(&mut out);
     for c in &chars {
         out.extend_from_slice(&(*c as u32).to_le_bytes());
     }
+    pad(&mut out);
     for f in &freqs {
         out.extend_from_slice(&f.to_le_bytes());
     }
+    pad(&mut out);
     for &(old, _) in &order {
         let count = u16::try_from(children[old as usize].len()).expect("under 65536 children");
         out.extend_from_slice(&count.to_le_bytes());
     }
+    pad(&mut out);
     for &(_, label) in &order {
         out.extend_from_slice(&label.to_le_bytes());
     }
+    pad(&mut out);
     for &(old, _) in &order {
         let class = word_at[old as usize].map_or(0, |(class, _)| class);
         out.extend_from_slice(&class.to_le_bytes());
     }
+    pad(&mut out);
     for &(old, _) in &order {
         out.push(word_at[old as usize].map_or(0, |(_, tag)| tag));
     }
     out
+}
+
+/// Zeros up to the next multiple of `format::ALIGN`.
+fn pad(out: &mut Vec<u8>) {
+    out.resize(out.len().next_multiple_of(format::ALIGN), 0);
 }

@@ -50,12 +50,14 @@ mod trie;
 #[cfg(feature = "default-dict")]
 include_flate::flate!(static DEFAULT_DICT: str from "src/data/dict.txt" with zstd);
 
-/// The default dictionary as build.rs prepared it (src/prepared/format.rs).
+/// The default dictionary as build.rs prepared it (src/prepared/format.rs),
+/// aligned so its sections can be read in place as integer slices.
 #[cfg(feature = "prepared-dict")]
-static PREPARED_DICT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/prepared_dict.bin"));
+static PREPARED_DICT: &prepared::Aligned<[u8]> =
+    &prepared::Aligned(*include_bytes!(concat!(env!("OUT_DIR"), "/prepared_dict.bin")));
 
 use sparse_dag::{NO_MATCH, StaticSparseDAG};
-use lexicon::Lexicon;
+use lexicon::{Lexicon, WordRecord};
 
 /// One step of the best segmentation of a block.
 #[derive(Clone, Copy)]
@@ -317,6 +319,8 @@ struct Record {
 /// Jieba segmentation
 #[derive(Clone)]
 pub struct Jieba {
+    /// Words added at run time (all words without a prepared dictionary);
+    /// the record of word id `trie.first_added_id() + i` is `records[i]`.
     records: Vec<Record>,
     /// `ln(freq)` of each record, kept apart from `records` so the route
     /// calculation touches a dense `f64` array rather than whole records.
@@ -380,37 +384,14 @@ impl Jieba {
     /// Requires `prepared-dict` feature to be enabled.
     #[cfg(feature = "prepared-dict")]
     pub fn prepared() -> Self {
-        let prepared::Sections {
-            total,
-            tags,
-            frequencies,
-            trie,
-        } = prepared::read(PREPARED_DICT);
-        let to_usize = |f: u64| usize::try_from(f).expect("dictionary frequency fits usize");
-        // Class 0 is a node that ends no word; its record is never read.
-        let freq_of_class: Vec<usize> = std::iter::once(0)
-            .chain(frequencies.iter().map(|&f| to_usize(f)))
-            .collect();
-        let log_of_class: Vec<f64> = freq_of_class.iter().map(|&f| (f as f64).ln()).collect();
-        let nodes = trie.nodes();
-        let mut records = Vec::with_capacity(nodes);
-        let mut log_freqs = Vec::with_capacity(nodes);
-        for node in 0..nodes {
-            let class = trie.class(node) as usize;
-            records.push(Record {
-                freq: freq_of_class[class],
-                tag: trie.tag_id(node) as u32,
-            });
-            log_freqs.push(log_of_class[class]);
-        }
+        let prepared::Sections { total, tags, dict } = prepared::read(&PREPARED_DICT.0);
         let tag_ids = tags.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
-        let total = to_usize(total);
         Jieba {
-            records,
-            log_freqs,
+            records: Vec::new(),
+            log_freqs: Vec::new(),
             tags,
             tag_ids,
-            trie: Lexicon::with_prepared(trie),
+            trie: Lexicon::with_prepared(dict, total),
             total,
             log_total: (total as f64).ln(),
             hmm_model: None,
@@ -451,7 +432,7 @@ impl Jieba {
         // re-validation, and never checked for duplicates when it is the
         // first thing loaded.
         let dict: &str = &DEFAULT_DICT;
-        let check_duplicates = !self.records.is_empty();
+        let check_duplicates = !self.records.is_empty() || self.trie.first_added_id() > 0;
         if !check_duplicates {
             let lines = bytecount::count(dict.as_bytes(), b'\n') + 1;
             self.records.reserve(lines);
@@ -538,8 +519,8 @@ impl Jieba {
 
         match self.trie.get(word) {
             Some(word_id) => {
-                let old_freq = self.records[word_id as usize].freq;
-                self.set_freq(word_id as usize, freq);
+                let old_freq = self.word_freq(word_id);
+                self.set_freq(word_id, freq);
 
                 self.total += freq;
                 self.total -= old_freq;
@@ -555,9 +536,29 @@ impl Jieba {
     }
 
     #[inline]
-    fn set_freq(&mut self, word_id: usize, freq: usize) {
-        self.records[word_id].freq = freq;
-        self.log_freqs[word_id] = (freq as f64).ln();
+    fn set_freq(&mut self, word_id: i32, freq: usize) {
+        if !self.trie.set_prepared_freq(word_id, freq) {
+            let i = word_id as usize - self.trie.first_added_id();
+            self.records[i].freq = freq;
+            self.log_freqs[i] = (freq as f64).ln();
+        }
+    }
+
+    fn word_freq(&self, word_id: i32) -> usize {
+        match self.trie.record(word_id) {
+            #[cfg(feature = "prepared-dict")]
+            WordRecord::Prepared { freq, .. } => freq,
+            WordRecord::Added(i) => self.records[i].freq,
+        }
+    }
+
+    fn word_tag(&self, word_id: i32) -> &str {
+        let tag = match self.trie.record(word_id) {
+            #[cfg(feature = "prepared-dict")]
+            WordRecord::Prepared { tag, .. } => tag,
+            WordRecord::Added(i) => self.records[i].tag,
+        };
+        &self.tags[tag as usize]
     }
 
     #[inline]
@@ -574,7 +575,7 @@ impl Jieba {
     /// Append a word the dictionary does not contain yet.
     #[inline]
     fn push_record(&mut self, word: &str, freq: usize, tag: &str) {
-        let word_id = self.records.len() as i32;
+        let word_id = (self.trie.first_added_id() + self.records.len()) as i32;
         let tag = self.intern_tag(tag);
         self.records.push(Record { freq, tag });
         self.log_freqs.push((freq as f64).ln());
@@ -587,7 +588,7 @@ impl Jieba {
     fn load_entry(&mut self, word: &str, freq: usize, tag: &str, check_duplicates: bool) {
         if check_duplicates {
             match self.trie.get(word) {
-                Some(word_id) => self.set_freq(word_id as usize, freq),
+                Some(word_id) => self.set_freq(word_id, freq),
                 None => self.push_record(word, freq, tag),
             }
         } else {
@@ -596,7 +597,7 @@ impl Jieba {
     }
 
     fn finish_load(&mut self) {
-        self.total = self.records.iter().map(|n| n.freq).sum();
+        self.total = self.trie.prepared_total() + self.records.iter().map(|n| n.freq).sum::<usize>();
         self.update_log_total();
     }
 
@@ -674,7 +675,7 @@ impl Jieba {
 
     fn get_word_freq(&self, word: &str, default: usize) -> usize {
         match self.trie.get(word) {
-            Some(word_id) => self.records[word_id as usize].freq,
+            Some(word_id) => self.word_freq(word_id),
             None => default,
         }
     }
@@ -719,7 +720,9 @@ impl Jieba {
             let mut best: Option<RouteEntry> = None;
             for (end, word_id) in dag.iter_edges(idx) {
                 let log_freq = if word_id != NO_MATCH {
-                    self.log_freqs[word_id as usize]
+                    self.trie
+                        .log_freq_or_added(word_id)
+                        .unwrap_or_else(|added| self.log_freqs[added])
                 } else {
                     0.0 // ln(1)
                 };
@@ -1192,7 +1195,7 @@ impl Jieba {
                 self.trie.get(word)
             };
             let tag = match word_id {
-                Some(word_id) => &self.tags[self.records[word_id as usize].tag as usize],
+                Some(word_id) => self.word_tag(word_id),
                 None => self.guess_tag(word),
             };
             emit(Tag {

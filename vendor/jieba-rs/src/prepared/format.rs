@@ -2,7 +2,9 @@
 // `include!`s this file) and read by `prepared.rs`. Kept in one place so
 // writer and reader cannot disagree.
 //
-// All integers little-endian. Sections follow each other without padding:
+// All integers little-endian. Each section from `chars` on starts at a
+// multiple of ALIGN bytes (zeros pad the one before), so the reader can view
+// it as a slice of its integer type in place:
 //
 // | field                 | size                  |
 // |-----------------------|-----------------------|
@@ -30,3 +32,6 @@
 
 pub(crate) const MAGIC: &[u8; 4] = b"JBP1";
 
+
+/// Alignment of each array section, enough for its widest integer (u64).
+pub(crate) const ALIGN: usize = 8;

@@ -1,14 +1,19 @@
 //! The default dictionary as a trie built at compile time (build.rs, layout
 //! in format.rs), read in place from the program's data.
 //!
-//! Loading it is a few linear passes (child offsets, the char table, the
-//! per-word records) instead of parsing 349,000 lines and hashing half a
-//! million prefixes. Lookups walk the breadth-first node arrays: children of
-//! a node are one contiguous run of labels, one or two long for most nodes.
+//! Loading it is one linear pass (child offsets) and two small tables (char
+//! ids, ln of each distinct frequency) instead of parsing 349,000 lines and
+//! hashing half a million prefixes; frequencies and tags stay in the static
+//! data. Lookups walk the breadth-first node arrays: children of a node are
+//! one contiguous run of labels, one or two long for most nodes.
 
 pub(crate) mod format;
 
-use format::MAGIC;
+// The data is little-endian and viewed in place as native integers.
+#[cfg(not(target_endian = "little"))]
+compile_error!("the prepared dictionary is read in place and needs a little-endian target");
+
+use format::{ALIGN, MAGIC};
 
 /// Char id of a character the dictionary does not contain.
 const NO_CHAR: u16 = 0;
@@ -23,21 +28,31 @@ const MAX_SCANNED_SIBLINGS: usize = 8;
 /// Multilingual Plane); the default dictionary has none beyond it.
 const CHAR_TABLE_LEN: usize = 0x1_0000;
 
+/// Static data starting at a multiple of `ALIGN`.
+#[repr(C, align(8))]
+pub(crate) struct Aligned<T: ?Sized>(pub(crate) T);
+
+const _: () = assert!(align_of::<Aligned<[u8; 1]>>() == ALIGN);
+
 pub(crate) struct Sections {
-    pub(crate) total: u64,
+    pub(crate) total: usize,
     pub(crate) tags: Vec<Box<str>>,
-    pub(crate) frequencies: Vec<u64>,
-    pub(crate) trie: PreparedTrie,
+    pub(crate) dict: PreparedDict,
 }
 
-/// The trie part of a prepared dictionary: node arrays borrowed from the
-/// static data, plus the offsets derived from them at load.
+/// A prepared dictionary: node arrays borrowed from the static data, plus
+/// what is derived from them at load. A word's id is its node number.
 #[derive(Clone)]
-pub(crate) struct PreparedTrie {
+pub(crate) struct PreparedDict {
+    /// Frequency of each class; class 0 (no word) has 0.
+    freq_of_class: Vec<usize>,
+    /// `ln` of each class's frequency, computed here as `Jieba` computes it
+    /// for a parsed word, so routes compare exactly as with `Jieba::new`.
+    log_of_class: Vec<f64>,
     /// Node i's children are nodes `first_child[i]..first_child[i + 1]`.
     first_child: Vec<u32>,
-    labels: &'static [u8],
-    classes: &'static [u8],
+    labels: &'static [u16],
+    classes: &'static [u16],
     tag_ids: &'static [u8],
     /// Char id of each BMP character, `NO_CHAR` for those not in any word.
     char_ids: Vec<u16>,
@@ -58,6 +73,12 @@ impl Reader {
         bytes
     }
 
+    /// The next section: `len` values of `T`, viewed in place.
+    fn section<T: bytemuck::Pod>(&mut self, len: usize) -> &'static [T] {
+        self.at = self.at.next_multiple_of(ALIGN);
+        bytemuck::cast_slice(self.take(len * size_of::<T>()))
+    }
+
     fn u32(&mut self) -> u32 {
         u32::from_le_bytes(self.take(4).try_into().expect("4 bytes"))
     }
@@ -67,14 +88,9 @@ impl Reader {
     }
 }
 
-#[inline(always)]
-fn u16_at(bytes: &[u8], i: usize) -> u16 {
-    u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]])
-}
-
 /// Splits the prepared data into its sections. The data is the build
 /// script's output compiled into this crate, so a malformed layout is a
-/// build defect and panics.
+/// build defect and panics; `data` must start at a multiple of `ALIGN`.
 pub(crate) fn read(data: &'static [u8]) -> Sections {
     let mut r = Reader { data, at: 0 };
     assert_eq!(r.take(4), MAGIC, "prepared dictionary has the wrong format");
@@ -90,34 +106,38 @@ pub(crate) fn read(data: &'static [u8]) -> Sections {
         })
         .collect();
     let mut char_ids = vec![NO_CHAR; CHAR_TABLE_LEN];
-    for id in 1..=chars as u16 {
-        let c = r.u32() as usize;
-        assert!(c < CHAR_TABLE_LEN, "prepared dictionary has a character beyond the BMP");
-        char_ids[c] = id;
+    for (i, &c) in r.section::<u32>(chars).iter().enumerate() {
+        assert!((c as usize) < CHAR_TABLE_LEN, "prepared dictionary has a character beyond the BMP");
+        char_ids[c as usize] = i as u16 + 1;
     }
-    let frequencies = (0..frequencies).map(|_| r.u64()).collect();
-    let counts = r.take(2 * nodes);
-    let labels = r.take(2 * nodes);
-    let classes = r.take(2 * nodes);
-    let tag_ids = r.take(nodes);
+    let to_usize = |f: u64| usize::try_from(f).expect("dictionary frequency fits usize");
+    let freq_of_class: Vec<usize> = std::iter::once(0)
+        .chain(r.section::<u64>(frequencies).iter().map(|&f| to_usize(f)))
+        .collect();
+    let log_of_class = freq_of_class.iter().map(|&f| (f as f64).ln()).collect();
+    let counts = r.section::<u16>(nodes);
+    let labels = r.section::<u16>(nodes);
+    let classes = r.section::<u16>(nodes);
+    let tag_ids = r.section::<u8>(nodes);
     assert_eq!(r.at, data.len(), "prepared dictionary has trailing data");
 
     let mut first_child = Vec::with_capacity(nodes + 1);
     let mut next = 1u32;
-    for i in 0..nodes {
+    for &count in counts {
         first_child.push(next);
-        next += u16_at(counts, i) as u32;
+        next += count as u32;
     }
     first_child.push(next);
     let mut root_children = vec![0u32; chars + 1];
     for child in first_child[0]..first_child[1] {
-        root_children[u16_at(labels, child as usize) as usize] = child;
+        root_children[labels[child as usize] as usize] = child;
     }
     Sections {
-        total,
+        total: to_usize(total),
         tags,
-        frequencies,
-        trie: PreparedTrie {
+        dict: PreparedDict {
+            freq_of_class,
+            log_of_class,
             first_child,
             labels,
             classes,
@@ -128,29 +148,43 @@ pub(crate) fn read(data: &'static [u8]) -> Sections {
     }
 }
 
-impl PreparedTrie {
+impl PreparedDict {
     pub(crate) fn nodes(&self) -> usize {
         self.first_child.len() - 1
     }
 
     /// Frequency class of node `node` (0: the node ends no word).
     #[inline(always)]
-    pub(crate) fn class(&self, node: usize) -> u16 {
-        u16_at(self.classes, node)
+    fn class(&self, node: usize) -> u16 {
+        self.classes[node]
     }
 
-    pub(crate) fn tag_id(&self, node: usize) -> u8 {
-        self.tag_ids[node]
-    }
-
-    #[inline(always)]
-    fn char_id(&self, ch: char) -> u16 {
-        self.char_ids.get(ch as usize).copied().unwrap_or(NO_CHAR)
+    pub(crate) fn freq(&self, word: usize) -> usize {
+        self.freq_of_class[self.class(word) as usize]
     }
 
     #[inline(always)]
-    fn child(&self, node: usize, ch: char) -> Option<usize> {
-        let id = self.char_id(ch);
+    pub(crate) fn log_freq(&self, word: usize) -> f64 {
+        self.log_of_class[self.class(word) as usize]
+    }
+
+    /// Index of the word's tag in the tags `read` returned.
+    pub(crate) fn tag_id(&self, word: usize) -> u32 {
+        self.tag_ids[word] as u32
+    }
+
+    /// Char ids of `chars`, `NO_CHAR` for characters in no word: looked up
+    /// once per block rather than once per walk that passes a character.
+    pub(crate) fn char_ids(&self, chars: &[(u32, char)]) -> Vec<u16> {
+        chars
+            .iter()
+            .map(|&(_, ch)| self.char_ids.get(ch as usize).copied().unwrap_or(NO_CHAR))
+            .collect()
+    }
+
+    /// The child of `node` labelled `id`, if any.
+    #[inline(always)]
+    fn child(&self, node: usize, id: u16) -> Option<usize> {
         if id == NO_CHAR {
             return None;
         }
@@ -160,18 +194,9 @@ impl PreparedTrie {
         }
         let (lo, hi) = (self.first_child[node] as usize, self.first_child[node + 1] as usize);
         if hi - lo <= MAX_SCANNED_SIBLINGS {
-            (lo..hi).find(|&i| u16_at(self.labels, i) == id)
+            (lo..hi).find(|&i| self.labels[i] == id)
         } else {
-            let (mut lo, mut hi) = (lo, hi);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                match u16_at(self.labels, mid).cmp(&id) {
-                    std::cmp::Ordering::Less => lo = mid + 1,
-                    std::cmp::Ordering::Greater => hi = mid,
-                    std::cmp::Ordering::Equal => return Some(mid),
-                }
-            }
-            None
+            self.labels[lo..hi].binary_search(&id).ok().map(|i| lo + i)
         }
     }
 
@@ -180,17 +205,21 @@ impl PreparedTrie {
         if word.is_empty() {
             return None;
         }
-        let node = word.chars().try_fold(0, |node, ch| self.child(node, ch))?;
+        let chars: Vec<(u32, char)> = word.chars().map(|c| (0, c)).collect();
+        let node = self
+            .char_ids(&chars)
+            .into_iter()
+            .try_fold(0, |node, id| self.child(node, id))?;
         (self.class(node) != 0).then_some(node)
     }
 
     /// Call `emit(end_index, node)` for every dictionary word starting at
-    /// character `pos` of `chars`, shortest first.
+    /// position `pos` of `ids` (the char ids of a block), shortest first.
     #[inline(always)]
-    pub(crate) fn for_each_prefix_at(&self, chars: &[(u32, char)], pos: usize, mut emit: impl FnMut(usize, usize)) {
+    pub(crate) fn for_each_prefix_at(&self, ids: &[u16], pos: usize, mut emit: impl FnMut(usize, usize)) {
         let mut node = 0;
-        for (next, &(_, ch)) in chars.iter().enumerate().skip(pos) {
-            match self.child(node, ch) {
+        for (next, &id) in ids.iter().enumerate().skip(pos) {
+            match self.child(node, id) {
                 Some(child) => node = child,
                 None => return,
             }
