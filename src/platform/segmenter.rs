@@ -13,7 +13,8 @@ use super::timing;
 use crate::core::article::Article;
 use crate::core::segment::{Token, TokenKind, UserDict};
 
-/// The worker's loader script, emitted by Trunk next to index.html.
+/// The worker's entry script (static/segmenter_loader.js), next to
+/// index.html.
 const WORKER_URL: &str = "./segmenter_loader.js";
 
 pub enum SegmenterEvent {

@@ -3,6 +3,8 @@
 //! it loads.
 //!
 //! Protocol (plain JS objects, token ranges as a transferred Uint32Array):
+//! - page → worker: requests may come at once; static/segmenter_loader.js
+//!   keeps those that arrive before this code runs.
 //! - worker → page, once: `{type: "ready", initMs, marks}` after the dictionary
 //!   loads; `marks` places the worker's start-up on a shared clock (epoch ms):
 //!   `wasmFetchStart`, `wasmFetchEnd` (this worker's wasm), `mainStart` (the
@@ -23,6 +25,10 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::timing;
 use crate::core::segment::{Segmenter, Token, TokenKind, UserDict};
+
+/// Where static/segmenter_loader.js keeps the messages that arrive before
+/// this handler exists.
+const PENDING: &str = "pending";
 
 pub fn run() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -85,6 +91,17 @@ pub fn run() {
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // Requests that came while the wasm and the dictionary loaded, kept by
+    // static/segmenter_loader.js, are answered now, in order.
+    let handler: &js_sys::Function = on_message.as_ref().unchecked_ref();
+    if let Ok(pending) = Reflect::get(&scope, &PENDING.into())
+        .and_then(|p| p.dyn_into::<js_sys::Array>())
+    {
+        let _ = Reflect::delete_property(&scope, &PENDING.into());
+        for event in pending.iter() {
+            let _ = handler.call1(&JsValue::NULL, &event);
+        }
+    }
     // The handler lives as long as the worker.
     on_message.forget();
 }

@@ -272,8 +272,8 @@ console.log('');
 const phases = (v) => [
   ['navigation → worker created', v.workerCreatedMs],
   ['worker created → wasm fetch start', v.wasmFetchStartMs - v.workerCreatedMs],
-  ['wasm fetch', v.wasmFetchedMs - v.wasmFetchStartMs],
-  ['fetched → wasm compiled and running', v.workerMainMs - v.wasmFetchedMs],
+  ['wasm fetch (compiled while streaming)', v.wasmFetchedMs - v.wasmFetchStartMs],
+  ['fetched → compiled, instantiated, running', v.workerMainMs - v.wasmFetchedMs],
   ['dictionary load', v.dictionaryLoadedMs - v.workerMainMs],
   ['ready message → page', v.readyReceivedMs - v.dictionaryLoadedMs],
   ['(page) navigation → app interactive', v.appReadyMs],

@@ -137,16 +137,14 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
-    // Ask for tokens once the worker has its dictionary (a message sent
-    // before its handler exists would be lost), and again whenever the
-    // request id moves (dictionary edits).
+    // Ask for tokens at once (the worker keeps requests that come before its
+    // dictionary), and again whenever the request id moves (dictionary edits).
     {
         let client = client.clone();
         let article = state.article.clone();
         let dict = state.user_dict.clone();
-        let loaded = state.dictionary_ms.is_some();
-        use_effect_with((state.request_id, loaded), move |(id, loaded)| {
-            if let (true, Some(c)) = (*loaded, client.borrow().as_ref()) {
+        use_effect_with(state.request_id, move |id| {
+            if let Some(c) = client.borrow().as_ref() {
                 c.request(*id, &article, &dict);
             }
         });

@@ -16,7 +16,9 @@ use crate::trie::CharTrie;
 pub(crate) struct Lexicon {
     #[cfg(feature = "prepared-dict")]
     prepared: Option<Prepared>,
-    added: CharTrie,
+    /// Made on the first added word: an empty `CharTrie` is a 512 KB table,
+    /// which loading the prepared dictionary need not fill.
+    added: Option<CharTrie>,
 }
 
 #[cfg(feature = "prepared-dict")]
@@ -45,7 +47,7 @@ impl Lexicon {
         Lexicon {
             #[cfg(feature = "prepared-dict")]
             prepared: None,
-            added: CharTrie::new(),
+            added: None,
         }
     }
 
@@ -57,7 +59,7 @@ impl Lexicon {
                 total,
                 overrides: FxHashMap::default(),
             }),
-            added: CharTrie::new(),
+            added: None,
         }
     }
 
@@ -131,7 +133,7 @@ impl Lexicon {
 
     #[cfg(feature = "default-dict")]
     pub(crate) fn reserve(&mut self, words: usize) {
-        self.added.reserve(words);
+        self.added.get_or_insert_with(CharTrie::new).reserve(words);
     }
 
     /// The id of `word`, if it is in the dictionary.
@@ -140,13 +142,13 @@ impl Lexicon {
         if let Some(node) = self.prepared.as_ref().and_then(|p| p.dict.get(word)) {
             return Some(node as i32);
         }
-        self.added.get(word)
+        self.added.as_ref()?.get(word)
     }
 
     /// Add `word` with `word_id`, or give an added word a new id. Callers
     /// look the word up first: a prepared word is never inserted.
     pub(crate) fn insert(&mut self, word: &str, word_id: i32) -> Option<i32> {
-        self.added.insert(word, word_id)
+        self.added.get_or_insert_with(CharTrie::new).insert(word, word_id)
     }
 
     /// Call `emit(char_index, end_index, word_id)` for every dictionary word
@@ -156,18 +158,17 @@ impl Lexicon {
         #[cfg(feature = "prepared-dict")]
         if let Some(Prepared { dict, .. }) = &self.prepared {
             let ids = dict.char_ids(chars);
-            if self.added.is_empty() {
+            let Some(added) = self.added.as_ref().filter(|a| !a.is_empty()) else {
                 for pos in 0..chars.len() {
                     dict.for_each_prefix_at(&ids, pos, |end, node| emit(pos, end, node as i32));
                 }
                 return;
-            }
+            };
             // Both have words here: merge the added ones (few, from a user
             // dictionary) into the prepared walk by position and end.
-            let mut added = Vec::new();
-            self.added
-                .for_each_prefix_at_every_char(chars, |pos, end, id| added.push((pos, end, id)));
-            let mut added = added.into_iter().peekable();
+            let mut found = Vec::new();
+            added.for_each_prefix_at_every_char(chars, |pos, end, id| found.push((pos, end, id)));
+            let mut added = found.into_iter().peekable();
             for pos in 0..chars.len() {
                 dict.for_each_prefix_at(&ids, pos, |end, node| {
                     while let Some((_, shorter_end, id)) = added.next_if(|&(p, e, _)| p == pos && e < end) {
@@ -181,6 +182,8 @@ impl Lexicon {
             }
             return;
         }
-        self.added.for_each_prefix_at_every_char(chars, emit);
+        if let Some(added) = &self.added {
+            added.for_each_prefix_at_every_char(chars, emit);
+        }
     }
 }

@@ -23,7 +23,10 @@
 // | tag ids               | N × u8                |
 //
 // Nodes are the trie's prefixes in breadth-first order, node 0 the root, so
-// the children of a node are consecutive and in the order of their parents.
+// the children of a node are consecutive and in the order of their parents:
+// node i's children start after all the children of the nodes before it.
+// (Counts, not those offsets, are stored: the offsets are u32s that gzip
+// to 0.4 MB more of the worker's transfer, and summing is quick.)
 // Siblings are sorted by label. A label is a char id, 1-based into `chars`
 // (the root's label is 0); chars are numbered by how often they occur in the
 // dictionary, most frequent first, which keeps labels small and compressible.
