@@ -94,8 +94,8 @@ pub fn run() {
     // Requests that came while the wasm and the dictionary loaded, kept by
     // static/segmenter_loader.js, are answered now, in order.
     let handler: &js_sys::Function = on_message.as_ref().unchecked_ref();
-    if let Ok(pending) = Reflect::get(&scope, &PENDING.into())
-        .and_then(|p| p.dyn_into::<js_sys::Array>())
+    if let Ok(pending) =
+        Reflect::get(&scope, &PENDING.into()).and_then(|p| p.dyn_into::<js_sys::Array>())
     {
         let _ = Reflect::delete_property(&scope, &PENDING.into());
         for event in pending.iter() {
