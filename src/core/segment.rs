@@ -130,11 +130,37 @@ impl Segmenter {
     /// Tokens of the code point ranges `blocks` of `text` (the page's
     /// blocks, in document order).
     pub fn segment_blocks(&self, text: &str, blocks: &[(usize, usize)]) -> Vec<Token> {
+        let mut all = Vec::new();
+        self.segment_blocks_in_slices(text, blocks, usize::MAX, |slice, _| all.extend(slice));
+        all
+    }
+
+    /// Like `segment_blocks`, handing the tokens to `emit` a slice at a
+    /// time: whole blocks of about `slice_chars` code points together, with
+    /// the number of blocks done so far, so a long document's words can be
+    /// used as they come. `emit` is called at least once; the slices in
+    /// order are exactly `segment_blocks`.
+    pub fn segment_blocks_in_slices(
+        &self,
+        text: &str,
+        blocks: &[(usize, usize)],
+        slice_chars: usize,
+        mut emit: impl FnMut(Vec<Token>, usize),
+    ) {
         let index = super::text::CodePointIndex::new(text);
-        blocks
-            .iter()
-            .flat_map(|&(s, e)| self.segment(index.slice(text, s, e), s))
-            .collect()
+        let mut slice = Vec::new();
+        let mut chars = 0;
+        for (i, &(s, e)) in blocks.iter().enumerate() {
+            slice.extend(self.segment(index.slice(text, s, e), s));
+            chars += e - s;
+            if chars >= slice_chars || i + 1 == blocks.len() {
+                emit(std::mem::take(&mut slice), i + 1);
+                chars = 0;
+            }
+        }
+        if blocks.is_empty() {
+            emit(slice, 0);
+        }
     }
 }
 
@@ -142,6 +168,19 @@ impl Default for Segmenter {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The words to show while a new segmentation arrives: the `arrived`
+/// tokens (the first blocks, segmented anew), then those of `previous` (the
+/// last complete segmentation, or nothing) after them. Both tile their
+/// blocks, so the result does too.
+pub fn splice_tokens(arrived: &[Token], previous: &[Token]) -> Vec<Token> {
+    let boundary = arrived.last().map_or(0, |t| t.end);
+    let rest = previous.partition_point(|t| t.start < boundary);
+    let mut tokens = Vec::with_capacity(arrived.len() + previous.len() - rest);
+    tokens.extend_from_slice(arrived);
+    tokens.extend_from_slice(&previous[rest..]);
+    tokens
 }
 
 fn push_split(out: &mut Vec<Token>, word: &str, word_start: usize, from: usize, to: usize) {
@@ -231,6 +270,51 @@ mod tests {
             .iter()
             .map(|t| text.chars().skip(t.start).take(t.end - t.start).collect())
             .collect()
+    }
+
+    #[test]
+    fn slices_are_whole_blocks_and_add_up_to_the_whole() {
+        let text = "第一段：研究生命起源。\n\n第二段有😀表情。\n\n第三段𠀀字。";
+        let blocks = [(0, 11), (13, 21), (23, 29)];
+        let whole = seg().segment_blocks(text, &blocks);
+        for slice_chars in [0, 1, 10, 20, usize::MAX] {
+            let mut slices = Vec::new();
+            seg().segment_blocks_in_slices(text, &blocks, slice_chars, |tokens, done| {
+                slices.push((tokens, done))
+            });
+            let done: Vec<usize> = slices.iter().map(|(_, d)| *d).collect();
+            assert_eq!(done.last(), Some(&3), "{slice_chars}");
+            assert!(done.windows(2).all(|w| w[0] < w[1]), "{slice_chars}");
+            // Each slice ends where its last block ends.
+            for (tokens, done) in &slices {
+                assert_eq!(tokens.last().map(|t| t.end), Some(blocks[done - 1].1));
+            }
+            let joined: Vec<Token> = slices.into_iter().flat_map(|(t, _)| t).collect();
+            assert_eq!(joined, whole, "{slice_chars}");
+        }
+        let mut calls = 0;
+        seg().segment_blocks_in_slices(text, &[], 10, |tokens, done| {
+            assert!(tokens.is_empty() && done == 0);
+            calls += 1;
+        });
+        assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn arriving_words_replace_the_previous_ones_block_by_block() {
+        let word = |start, end| Token {
+            start,
+            end,
+            kind: TokenKind::Word,
+        };
+        let previous = [word(0, 2), word(2, 4), word(6, 9), word(11, 12)];
+        let arrived = [word(0, 4), word(6, 7), word(7, 9)];
+        assert_eq!(
+            splice_tokens(&arrived, &previous),
+            [word(0, 4), word(6, 7), word(7, 9), word(11, 12)]
+        );
+        assert_eq!(splice_tokens(&[], &previous), previous);
+        assert_eq!(splice_tokens(&arrived, &[]), arrived);
     }
 
     #[test]

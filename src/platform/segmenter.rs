@@ -22,10 +22,14 @@ pub enum SegmenterEvent {
     Ready {
         init_ms: f64,
     },
+    /// A slice of the answer: the words of the blocks up to `blocks_done`
+    /// of `blocks_total` not sent before.
     Tokens {
         id: u32,
         tokens: Vec<Token>,
         segment_ms: f64,
+        blocks_done: usize,
+        blocks_total: usize,
     },
     Failed(String),
 }
@@ -201,6 +205,8 @@ fn decode(data: &JsValue) -> SegmenterEvent {
                 id: get("id").as_f64().unwrap_or(0.0) as u32,
                 tokens,
                 segment_ms: get("segmentMs").as_f64().unwrap_or(0.0),
+                blocks_done: get("blocksDone").as_f64().unwrap_or(0.0) as usize,
+                blocks_total: get("blocksTotal").as_f64().unwrap_or(0.0) as usize,
             }
         }
         Some("error") => SegmenterEvent::Failed(get("message").as_string().unwrap_or_default()),

@@ -12,9 +12,11 @@
 //! - page → worker: `{id, text, dict, blocks}` where `dict` is the JSON of a
 //!   `UserDict` and `blocks` a Uint32Array of the page's block ranges
 //!   `[start, end]…` in code points (the page knows the document's structure).
-//! - worker → page: `{type: "tokens", id, tokens: Uint32Array [start, end, kind]…,
-//!   segmentMs, memoryBytes}` (`memoryBytes`: the worker's wasm memory), or
-//!   `{type: "error", id, message}`.
+//! - worker → page, per slice of blocks in document order: `{type: "tokens",
+//!   id, tokens: Uint32Array [start, end, kind]…, blocksDone, blocksTotal,
+//!   segmentMs, memoryBytes}`; the request is answered when `blocksDone ==
+//!   blocksTotal` (`segmentMs`: time so far; `memoryBytes`: the worker's wasm
+//!   memory). Or `{type: "error", id, message}`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,6 +27,11 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::timing;
 use crate::core::segment::{Segmenter, Token, TokenKind, UserDict};
+
+/// Code points of text per reply: a long document's first paragraphs get
+/// their words after about 20 ms of work instead of after the whole text
+/// (about 2 s at 1 MB). The seed article is one reply.
+const SLICE_CHARS: usize = 20_000;
 
 /// Where static/segmenter_loader.js keeps the messages that arrive before
 /// this handler exists.
@@ -62,24 +69,26 @@ pub fn run() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let data = e.data();
         let id = Reflect::get(&data, &"id".into()).unwrap_or(JsValue::NULL);
-        match handle(&state, &data) {
-            Ok((tokens, ms)) => {
-                let flat = Uint32Array::new_with_length((tokens.len() * 3) as u32);
-                let mut buf = Vec::with_capacity(tokens.len() * 3);
-                for t in &tokens {
-                    buf.extend([t.start as u32, t.end as u32, kind_code(t.kind)]);
-                }
-                flat.copy_from(&buf);
-                let msg = fields(&[
-                    ("type", "tokens".into()),
-                    ("id", id),
-                    ("tokens", flat.clone().into()),
-                    ("segmentMs", ms.into()),
-                    ("memoryBytes", memory_bytes().into()),
-                ]);
-                post(&reply_scope, &msg, Some(&flat.buffer()));
+        let t0 = js_sys::Date::now();
+        let reply = |tokens: Vec<Token>, blocks_done: usize, blocks_total: usize| {
+            let mut buf = Vec::with_capacity(tokens.len() * 3);
+            for t in &tokens {
+                buf.extend([t.start as u32, t.end as u32, kind_code(t.kind)]);
             }
-            Err(message) => post(
+            let flat = Uint32Array::from(&buf[..]);
+            let msg = fields(&[
+                ("type", "tokens".into()),
+                ("id", id.clone()),
+                ("tokens", flat.clone().into()),
+                ("blocksDone", blocks_done.into()),
+                ("blocksTotal", blocks_total.into()),
+                ("segmentMs", (js_sys::Date::now() - t0).into()),
+                ("memoryBytes", memory_bytes().into()),
+            ]);
+            post(&reply_scope, &msg, Some(&flat.buffer()));
+        };
+        if let Err(message) = handle(&state, &data, reply) {
+            post(
                 &reply_scope,
                 &fields(&[
                     ("type", "error".into()),
@@ -87,7 +96,7 @@ pub fn run() {
                     ("message", message.into()),
                 ]),
                 None,
-            ),
+            );
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -111,7 +120,13 @@ struct SegmenterState {
     dict: UserDict,
 }
 
-fn handle(state: &RefCell<SegmenterState>, data: &JsValue) -> Result<(Vec<Token>, f64), String> {
+/// Answers one request, a slice of blocks at a time (see `SLICE_CHARS`):
+/// `reply(tokens, blocks done, blocks in all)`.
+fn handle(
+    state: &RefCell<SegmenterState>,
+    data: &JsValue,
+    mut reply: impl FnMut(Vec<Token>, usize, usize),
+) -> Result<(), String> {
     let text = Reflect::get(data, &"text".into())
         .ok()
         .and_then(|v| v.as_string())
@@ -134,7 +149,6 @@ fn handle(state: &RefCell<SegmenterState>, data: &JsValue) -> Result<(Vec<Token>
         st.segmenter.set_user_dict(&dict);
         st.dict = dict;
     }
-    let t0 = js_sys::Date::now();
     let flat: Vec<u32> = Reflect::get(data, &"blocks".into())
         .ok()
         .and_then(|v| v.dyn_into::<Uint32Array>().ok())
@@ -144,9 +158,12 @@ fn handle(state: &RefCell<SegmenterState>, data: &JsValue) -> Result<(Vec<Token>
         .chunks_exact(2)
         .map(|r| (r[0] as usize, r[1] as usize))
         .collect();
-    let tokens = st.segmenter.segment_blocks(&text, &blocks);
-    let ms = js_sys::Date::now() - t0;
-    Ok((tokens, ms))
+    let total = blocks.len();
+    st.segmenter
+        .segment_blocks_in_slices(&text, &blocks, SLICE_CHARS, |tokens, done| {
+            reply(tokens, done, total)
+        });
+    Ok(())
 }
 
 /// Wire code of a token kind (see `platform::segmenter::kind_from_code`).

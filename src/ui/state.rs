@@ -9,7 +9,7 @@ use crate::core::annotation::{Annotation, Tag, Target};
 use crate::core::article::Article;
 use crate::core::exchange::{combine, AnchorReport, ImportMode};
 use crate::core::keywords::{keywords, Keywords};
-use crate::core::segment::{Token, UserDict};
+use crate::core::segment::{splice_tokens, Token, TokenKind, UserDict};
 use crate::core::store::{Annotations, Command, Replayed, Store};
 
 /// How many keywords the panel lists per ranking.
@@ -19,8 +19,21 @@ const KEYWORD_COUNT: usize = 20;
 pub enum Segmentation {
     /// The worker is loading its dictionary or segmenting.
     Loading,
+    /// Words are arriving a slice of blocks at a time (a long document):
+    /// `arrived` has the words of the first `blocks_done` blocks; `tokens`,
+    /// what the views use, adds the previous segmentation's words for the
+    /// rest, if there was one.
+    Partial {
+        id: u32,
+        arrived: Rc<Vec<Token>>,
+        tokens: Rc<Vec<Token>>,
+        blocks_done: usize,
+        blocks_total: usize,
+    },
     Ready {
         tokens: Rc<Vec<Token>>,
+        /// Word tokens among them (counted once, for the top bar).
+        words: usize,
         init_ms: f64,
         segment_ms: f64,
     },
@@ -219,7 +232,9 @@ impl AppState {
 
     pub fn tokens(&self) -> Option<&Rc<Vec<Token>>> {
         match &self.segmentation {
-            Segmentation::Ready { tokens, .. } => Some(tokens),
+            Segmentation::Ready { tokens, .. } | Segmentation::Partial { tokens, .. } => {
+                Some(tokens)
+            }
             _ => None,
         }
     }
@@ -241,10 +256,14 @@ pub enum Action {
     DictionaryLoaded {
         init_ms: f64,
     },
+    /// A slice of the answer to request `id`: the words of blocks up to
+    /// `blocks_done` of `blocks_total`, after those of the earlier slices.
     Segmented {
         id: u32,
         tokens: Vec<Token>,
         segment_ms: f64,
+        blocks_done: usize,
+        blocks_total: usize,
     },
     SegmentationFailed(String),
     ToggleWordView,
@@ -306,15 +325,40 @@ impl Reducible for AppState {
                 id,
                 tokens,
                 segment_ms,
+                blocks_done,
+                blocks_total,
             } => {
                 if id != self.request_id {
                     return self;
                 }
-                next.keywords = Some(Rc::new(keywords(&self.article, &tokens, KEYWORD_COUNT)));
-                next.segmentation = Segmentation::Ready {
-                    tokens: Rc::new(tokens),
-                    init_ms: self.dictionary_ms.unwrap_or(0.0),
-                    segment_ms,
+                let mut arrived = match &self.segmentation {
+                    Segmentation::Partial {
+                        id: of, arrived, ..
+                    } if *of == id => (**arrived).clone(),
+                    _ => Vec::new(),
+                };
+                arrived.extend(tokens);
+                next.segmentation = if blocks_done < blocks_total {
+                    let previous = match &self.segmentation {
+                        Segmentation::Ready { tokens, .. }
+                        | Segmentation::Partial { tokens, .. } => tokens.as_slice(),
+                        _ => &[],
+                    };
+                    Segmentation::Partial {
+                        id,
+                        tokens: Rc::new(splice_tokens(&arrived, previous)),
+                        arrived: Rc::new(arrived),
+                        blocks_done,
+                        blocks_total,
+                    }
+                } else {
+                    next.keywords = Some(Rc::new(keywords(&self.article, &arrived, KEYWORD_COUNT)));
+                    Segmentation::Ready {
+                        words: arrived.iter().filter(|t| t.kind == TokenKind::Word).count(),
+                        tokens: Rc::new(arrived),
+                        init_ms: self.dictionary_ms.unwrap_or(0.0),
+                        segment_ms,
+                    }
                 };
             }
             Action::SegmentationFailed(message) => {
@@ -499,14 +543,60 @@ mod tests {
             id: 1,
             tokens: vec![],
             segment_ms: 1.0,
+            blocks_done: 2,
+            blocks_total: 2,
         });
         assert_eq!(s.segmentation, Segmentation::Loading);
         let s = s.reduce(Action::Segmented {
             id: 2,
             tokens: vec![],
             segment_ms: 1.0,
+            blocks_done: 2,
+            blocks_total: 2,
         });
         assert!(s.tokens().is_some());
+    }
+
+    /// A long document's words arrive in slices; a new segmentation (after
+    /// a dictionary edit) shows the old words for the blocks not done yet.
+    #[test]
+    fn words_arrive_in_slices_over_the_previous_ones() {
+        let word = |start, end| Token {
+            start,
+            end,
+            kind: TokenKind::Word,
+        };
+        let slice = |s: Rc<AppState>, id, tokens, blocks_done| {
+            s.reduce(Action::Segmented {
+                id,
+                tokens,
+                segment_ms: 1.0,
+                blocks_done,
+                blocks_total: 2,
+            })
+        };
+        let s = slice(state(), 1, vec![word(0, 1)], 1);
+        assert!(matches!(
+            s.segmentation,
+            Segmentation::Partial { blocks_done: 1, .. }
+        ));
+        assert_eq!(s.tokens().unwrap().as_slice(), [word(0, 1)]);
+        let s = slice(s, 1, vec![word(3, 5), word(5, 6)], 2);
+        assert!(matches!(
+            s.segmentation,
+            Segmentation::Ready { words: 3, .. }
+        ));
+        assert_eq!(s.tokens().unwrap().len(), 3);
+
+        let s = s.reduce(Action::JoinWord("正文".into()));
+        let s = slice(s, 2, vec![word(0, 1)], 1);
+        // The second block keeps its old words until its new ones come.
+        assert_eq!(
+            s.tokens().unwrap().as_slice(),
+            [word(0, 1), word(3, 5), word(5, 6)]
+        );
+        let s = slice(s, 2, vec![word(3, 6)], 2);
+        assert_eq!(s.tokens().unwrap().as_slice(), [word(0, 1), word(3, 6)]);
     }
 
     #[test]

@@ -100,3 +100,65 @@ test('keywords: clicking one marks every occurrence', async () => {
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('a long document: words arrive a slice of paragraphs at a time, with progress in the top bar', async () => {
+  const page = await openApp(app.browser, app.server.url);
+  await waitForSegmentation(page);
+  const paragraph = '　　这是一段用来测试逐段分词的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
+  const lines = ['逐段分词测试', ''];
+  for (let i = 0; lines.join('\n').length < 400_000; i++) lines.push(`${paragraph}第 ${i} 段。`, '');
+  const before = await page.getAttribute('#app', 'data-document');
+  await page.setInputFiles('[data-action="open-document"]', {
+    name: 'long.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(lines.join('\n')),
+  });
+  await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 60_000 });
+  await waitForSegmentation(page);
+  await page.click('[data-action="word-view"]');
+  await page.waitForSelector('#app [data-word-view="complete"]', { timeout: 60_000 });
+  const lastParagraph = () =>
+    page.$eval('[data-kind="paragraph"]:last-of-type', (b) => [b.textContent, [...b.querySelectorAll('[data-token]')].map((t) => t.textContent)]);
+  const [, oldTokens] = await lastParagraph();
+  assert.ok(!oldTokens.includes('逐段分词'));
+
+  // A dictionary edit segments the whole text again: every state the root
+  // passes through is recorded, with the top bar's status while partial.
+  await page.evaluate(() => {
+    window.__states = [];
+    const app = document.getElementById('app');
+    new MutationObserver(() => {
+      const progress = document.querySelector('progress.segment-progress');
+      window.__states.push({
+        state: app.dataset.segmentation,
+        status: document.querySelector('.status')?.textContent,
+        progress: progress && [Number(progress.value), Number(progress.max)],
+        // The last paragraph keeps its old words until its new ones come.
+        lastTiles: (() => {
+          const b = [...document.querySelectorAll('[data-kind="paragraph"]')].at(-1);
+          return [...b.querySelectorAll('[data-token]')].map((t) => t.textContent).join('') === b.textContent;
+        })(),
+      });
+    }).observe(app, { attributes: true, attributeFilter: ['data-segmentation'], subtree: true, characterData: true, childList: true });
+  });
+  await page.fill('[data-action="user-dict-input"]', '逐段分词');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.__states.some((s) => s.state === 'partial'), null, { timeout: 60_000 });
+  await screenshot(page, 'long-document-resegmenting');
+  await page.waitForFunction(() => window.__states.at(-1)?.state === 'ready' && window.__states.some((s) => s.state === 'partial'), null, { timeout: 60_000 });
+  await waitForSegmentation(page);
+  const states = await page.evaluate(() => window.__states);
+  const partial = states.filter((s) => s.state === 'partial');
+  assert.ok(partial.length >= 1, 'words arrived in more than one slice');
+  for (const p of partial) {
+    assert.match(p.status, /^分词中 \d+%$/);
+    assert.ok(p.progress && p.progress[0] > 0 && p.progress[0] < p.progress[1], JSON.stringify(p));
+  }
+  assert.ok(states.every((s) => s.lastTiles), 'the last paragraph is whole words throughout');
+  assert.match(await page.textContent('.status'), /^已分词 · \d+ 词$/);
+  const [text, tokens] = await lastParagraph();
+  assert.equal(tokens.join(''), text);
+  assert.ok(tokens.includes('逐段分词'), 'the new word reached the last paragraph');
+  assert.deepEqual(page.errors ?? [], []);
+  await page.close();
+});

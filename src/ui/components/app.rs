@@ -115,12 +115,18 @@ pub fn App(props: &AppProps) -> Html {
                     id,
                     tokens,
                     segment_ms,
+                    blocks_done,
+                    blocks_total,
                 } => {
-                    timing::mark("segmentation-ready");
+                    if blocks_done >= blocks_total {
+                        timing::mark("segmentation-ready");
+                    }
                     dispatch.dispatch(Action::Segmented {
                         id,
                         tokens,
                         segment_ms,
+                        blocks_done,
+                        blocks_total,
                     })
                 }
                 SegmenterEvent::Failed(message) => {
@@ -183,6 +189,7 @@ pub fn App(props: &AppProps) -> Html {
 
     let segmentation = match state.segmentation {
         Segmentation::Loading => "loading",
+        Segmentation::Partial { .. } => "partial",
         Segmentation::Ready { .. } => "ready",
         Segmentation::Failed(_) => "failed",
     };

@@ -3,7 +3,7 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use super::block_view::BlockView;
+use super::block_view::{BlockTokens, BlockView};
 use crate::core::article::{Article, BlockKind};
 use crate::core::layout::Span;
 use crate::core::segment::{Token, TokenKind};
@@ -234,8 +234,8 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             marks.iter().any(|m| m.span.key == *id) || block_tags.iter().any(|t| t.id == *id)
         });
         html! {
-            <BlockView key={b.id.clone()} block={b.clone()} tokens={tokens.clone()}
-                token_range={(from, to)} word_view={shows_words(i)}
+            <BlockView key={b.id.clone()} block={b.clone()}
+                tokens={BlockTokens::new(tokens.clone(), from, to)} word_view={shows_words(i)}
                 marks={marks} {block_tags}
                 selected={selected_here}
                 on_tag_block={taggable.then(|| on_tag_block.clone())} />

@@ -31,15 +31,27 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 { if state.dictionary_ms.is_some() { "分词中…" } else { "加载词典…" } }
             </span>
         },
+        Segmentation::Partial {
+            blocks_done,
+            blocks_total,
+            ..
+        } => {
+            let percent = blocks_done * 100 / (*blocks_total).max(1);
+            html! {
+                <span class="status loading" role="status"
+                    title={format!("{blocks_done} / {blocks_total} 段已分词；已分词的段落可按词选择")}>
+                    <progress class="segment-progress" max={blocks_total.to_string()}
+                        value={blocks_done.to_string()} aria-label="分词进度"></progress>
+                    { format!("分词中 {percent}%") }
+                </span>
+            }
+        }
         Segmentation::Ready {
-            tokens,
+            words,
             init_ms,
             segment_ms,
+            ..
         } => {
-            let words = tokens
-                .iter()
-                .filter(|t| t.kind == crate::core::segment::TokenKind::Word)
-                .count();
             html! {
                 <span class="status ready" role="status" title={format!("词典 {init_ms:.0} ms · 分词 {segment_ms:.0} ms")}>
                     { format!("已分词 · {words} 词") }
