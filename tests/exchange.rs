@@ -1,5 +1,7 @@
 //! Export, import and re-anchoring on the real seed article.
 
+use std::rc::Rc;
+
 use annotator::core::annotation::{Annotation, Target};
 use annotator::core::article::Article;
 use annotator::core::exchange::*;
@@ -122,7 +124,7 @@ fn reanchoring_against_edited_text() {
         &["地名"],
         "",
     );
-    state.annotations.push(unique);
+    state.annotations.push(Rc::new(unique));
     let raw = export_json(&a, &state, NOW);
     // Insert text before everything, and change a character inside a quote
     // that occurs once.
@@ -189,10 +191,10 @@ fn a_quote_that_is_gone_is_kept_as_an_orphan() {
 fn merge_keeps_the_newer_version_of_the_same_id() {
     let a = article();
     let state = sample(&a);
-    let mut older = state.annotations[0].clone();
+    let mut older = (*state.annotations[0]).clone();
     older.note = "旧的".into();
     older.modified = "2020-01-01T00:00:00Z".into();
-    let mut newer = state.annotations[1].clone();
+    let mut newer = (*state.annotations[1]).clone();
     newer.note = "新的".into();
     newer.modified = "2030-01-01T00:00:00Z".into();
     let merged = combine(&state, &[], vec![older, newer], vec![], ImportMode::Merge);
@@ -338,8 +340,9 @@ fn an_older_version_with_an_offset_does_not_replace_a_newer_edit() {
     let a = article();
     let mut current = sample(&a);
     // Edited locally at 11:00 UTC.
-    current.annotations[0].note = "本地的新版本".into();
-    current.annotations[0].modified = "2026-11-29T11:00:00.000Z".into();
+    let edited = Rc::make_mut(&mut current.annotations[0]);
+    edited.note = "本地的新版本".into();
+    edited.modified = "2026-11-29T11:00:00.000Z".into();
     // The file's version is from 18:30+08:00 = 10:30 UTC: older, though
     // "2026-11-29T18…" sorts after "2026-11-29T11…" as text.
     let mut v: serde_json::Value =

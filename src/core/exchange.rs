@@ -3,6 +3,8 @@
 //! item; a file with any error is refused whole, with every problem listed.
 //! Valid imports are re-anchored against the current text.
 
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -65,7 +67,7 @@ pub fn export_json(article: &Article, all: &Annotations, now: &str) -> String {
         document: DocumentInfo::of(article),
         tags: all.tags.clone(),
         annotations: all.in_document_order().into_iter().cloned().collect(),
-        orphans: all.orphans.clone(),
+        orphans: all.orphans.iter().map(|a| (**a).clone()).collect(),
     };
     serde_json::to_string_pretty(&file).unwrap_or_default()
 }
@@ -125,7 +127,7 @@ pub fn export_w3c(article: &Article, all: &Annotations, now: &str, collection_id
     let items: Vec<Value> = all
         .in_document_order()
         .into_iter()
-        .chain(all.orphans.iter())
+        .chain(all.orphans.iter().map(|a| &**a))
         .map(|a| w3c_annotation(&doc, a))
         .collect();
     let collection = json!({
@@ -891,7 +893,7 @@ pub fn combine(
         }
     }
     // id -> (is orphan, the annotation)
-    let mut by_id: HashMap<String, (bool, Annotation)> = next
+    let mut by_id: HashMap<String, (bool, Rc<Annotation>)> = next
         .annotations
         .drain(..)
         .map(|a| (a.id.clone(), (false, a)))
@@ -906,7 +908,7 @@ pub fn combine(
             .get(&a.id)
             .is_some_and(|(_, old)| !timestamp::is_later(&a.modified, &old.modified));
         if !keep_existing {
-            by_id.insert(a.id.clone(), (is_orphan, a));
+            by_id.insert(a.id.clone(), (is_orphan, Rc::new(a)));
         }
     }
     for (is_orphan, a) in by_id.into_values() {

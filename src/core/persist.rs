@@ -14,6 +14,7 @@
 //! know (written by a newer one) are kept and written back.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -207,9 +208,9 @@ pub fn load(
                     Item::Annotation(slot) => {
                         let (orphan, a) = slot;
                         if orphan {
-                            loaded.data.orphans.push(a);
+                            loaded.data.orphans.push(Rc::new(a));
                         } else {
-                            loaded.data.annotations.push(a);
+                            loaded.data.annotations.push(Rc::new(a));
                         }
                     }
                     Item::Tag(t, order) => tags.push((order, t)),
@@ -328,12 +329,17 @@ fn for_each_difference<'a>(
             i += 1;
             f(&old[i - 1].1.id, None)
         } else {
-            let changed = take_new || old[i] != new[j];
+            // Annotations shared by the two states are equal without
+            // comparing their fields.
+            let changed = take_new
+                || old[i].0 != new[j].0
+                || !(Rc::ptr_eq(old[i].1, new[j].1) || old[i].1 == new[j].1);
             if !take_new {
                 i += 1;
             }
             j += 1;
-            !changed || f(&new[j - 1].1.id, Some(new[j - 1]))
+            let (orphan, a) = new[j - 1];
+            !changed || f(&a.id, Some((orphan, &**a)))
         };
         if !go_on {
             break;
@@ -343,7 +349,7 @@ fn for_each_difference<'a>(
 
 /// Every annotation with whether it is an orphan, sorted by id: a merge of
 /// the two lists, which are each kept sorted by id.
-fn slots_by_id(a: &Annotations) -> Vec<(bool, &Annotation)> {
+fn slots_by_id(a: &Annotations) -> Vec<(bool, &Rc<Annotation>)> {
     let (mut p, mut o) = (a.annotations.iter().peekable(), a.orphans.iter().peekable());
     let mut v = Vec::with_capacity(a.annotations.len() + a.orphans.len());
     loop {
@@ -441,7 +447,7 @@ pub fn decode_v1(raw: &str, doc: &str, length: usize) -> Result<Annotations, Str
     let mut data = Annotations::default();
     for (list, orphan) in [("annotations", false), ("orphans", true)] {
         for a in v.get(list).and_then(Value::as_array).into_iter().flatten() {
-            let a: Annotation = check_annotation(a, length)?;
+            let a = Rc::new(check_annotation(a, length)?);
             if orphan {
                 data.orphans.push(a);
             } else {
@@ -532,7 +538,7 @@ mod tests {
 
     fn data(anns: Vec<Annotation>) -> Annotations {
         let mut d = Annotations {
-            annotations: anns,
+            annotations: anns.into_iter().map(Rc::new).collect(),
             tags: vec![tag("甲")],
             orphans: Vec::new(),
         };
@@ -543,7 +549,7 @@ mod tests {
     #[test]
     fn what_is_written_reads_back_the_same() {
         let mut d = data(vec![ann(1, "x", T1), ann(2, "", T2)]);
-        d.orphans.push(ann(3, "孤", T1));
+        d.orphans.push(Rc::new(ann(3, "孤", T1)));
         d.tags.push(tag("乙"));
         let mut storage = HashMap::new();
         store_writes(
@@ -632,7 +638,7 @@ mod tests {
         v["relations"] = serde_json::json!(["r1"]);
         let loaded = load(DOC, 10, vec![(key.clone(), v.to_string())]);
         let mut edited = loaded.data.clone();
-        edited.annotations[0].note = "改".into();
+        Rc::make_mut(&mut edited.annotations[0]).note = "改".into();
         let writes = plan(DOC, &loaded.data, &edited, &loaded.extras, usize::MAX);
         let Write::Annotation {
             value: Some(value), ..

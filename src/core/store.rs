@@ -8,6 +8,8 @@
 //! tab's own changes. An annotation another tab changed since is left as
 //! that tab made it (undo says so) instead of being overwritten.
 
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use super::annotation::{is_hex_color, next_color, normalize_tag, Annotation, Tag};
@@ -18,12 +20,15 @@ use super::annotation::{is_hex_color, next_color, normalize_tag, Annotation, Tag
 /// can put an annotation back exactly where it was.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotations {
-    pub annotations: Vec<Annotation>,
+    /// Shared, not copied, between the states, the undo history and the
+    /// views: a change copies pointers and allocates only what it changes,
+    /// and comparing two states skips every annotation they share.
+    pub annotations: Vec<Rc<Annotation>>,
     pub tags: Vec<Tag>,
     /// Imported annotations whose text could not be found: kept, listed,
     /// exported, never dropped.
     #[serde(default)]
-    pub orphans: Vec<Annotation>,
+    pub orphans: Vec<Rc<Annotation>>,
 }
 
 impl Annotations {
@@ -33,7 +38,12 @@ impl Annotations {
 
     /// The annotation `id` and whether it is an orphan.
     pub fn slot(&self, id: &str) -> Option<(bool, &Annotation)> {
-        let find = |list: &[Annotation]| list.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
+        self.shared_slot(id).map(|(orphan, a)| (orphan, &**a))
+    }
+
+    /// Like `slot`, with the shared annotation itself.
+    pub fn shared_slot(&self, id: &str) -> Option<(bool, &Rc<Annotation>)> {
+        let find = |list: &[Rc<Annotation>]| list.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
         find(&self.annotations)
             .map(|i| (false, &self.annotations[i]))
             .or_else(|| find(&self.orphans).map(|i| (true, &self.orphans[i])))
@@ -42,6 +52,11 @@ impl Annotations {
     /// Puts `slot` (an annotation and whether it is an orphan) in place of
     /// whatever has the id `id`, or removes it with `None`.
     pub fn set_slot(&mut self, id: &str, slot: Option<(bool, Annotation)>) {
+        self.set_shared_slot(id, slot.map(|(orphan, a)| (orphan, Rc::new(a))));
+    }
+
+    /// `set_slot` with an annotation already shared (from the history).
+    pub fn set_shared_slot(&mut self, id: &str, slot: Option<(bool, Rc<Annotation>)>) {
         for list in [&mut self.annotations, &mut self.orphans] {
             if let Ok(i) = list.binary_search_by(|a| a.id.as_str().cmp(id)) {
                 list.remove(i);
@@ -89,17 +104,22 @@ impl Annotations {
 
     /// Placed annotations and orphans.
     pub fn all(&self) -> impl Iterator<Item = &Annotation> {
-        self.annotations.iter().chain(self.orphans.iter())
+        self.annotations
+            .iter()
+            .chain(self.orphans.iter())
+            .map(|a| &**a)
     }
 
-    fn all_mut(&mut self) -> impl Iterator<Item = &mut Annotation> {
+    /// Every annotation, to change in place: `Rc::make_mut` copies only the
+    /// ones actually changed.
+    fn all_mut(&mut self) -> impl Iterator<Item = &mut Rc<Annotation>> {
         self.annotations.iter_mut().chain(self.orphans.iter_mut())
     }
 
     /// Annotations in document order: document-level first, then by start,
     /// longer (enclosing) spans before the spans they contain.
     pub fn in_document_order(&self) -> Vec<&Annotation> {
-        let mut v: Vec<&Annotation> = self.annotations.iter().collect();
+        let mut v: Vec<&Annotation> = self.annotations.iter().map(|a| &**a).collect();
         v.sort_by_key(|a| match a.target.range() {
             None => (0, 0, 0),
             Some((s, e)) => (1, s, usize::MAX - e),
@@ -196,12 +216,12 @@ pub const HISTORY_LIMIT: usize = 500;
 /// An annotation and whether it is an orphan: what one id holds.
 pub type Slot = (bool, Annotation);
 
-/// What one id held before and after a step.
+/// What one id held before and after a step (shared with the states).
 #[derive(Clone, Debug, PartialEq)]
 struct Entry {
     id: String,
-    before: Option<Slot>,
-    after: Option<Slot>,
+    before: Option<(bool, Rc<Annotation>)>,
+    after: Option<(bool, Rc<Annotation>)>,
 }
 
 /// One undoable step: only what it changed.
@@ -262,9 +282,9 @@ impl Change {
             } else {
                 (&e.after, &e.before)
             };
-            let now = state.slot(&e.id).map(|(o, a)| (o, a.clone()));
+            let now = state.shared_slot(&e.id).map(|(o, a)| (o, a.clone()));
             if now == *from {
-                state.set_slot(&e.id, to.clone());
+                state.set_shared_slot(&e.id, to.clone());
             } else {
                 skipped += 1;
             }
@@ -304,16 +324,20 @@ impl Change {
 
 /// `(id, before, after)` for every id whose annotation differs between two
 /// lists sorted by id: one linear walk.
+type Shared = Rc<Annotation>;
+
+/// The ids that differ between two id-sorted lists, with what each held.
+/// Annotations the two share are skipped without comparing their fields.
 fn diff_sorted(
-    before: &[Annotation],
-    after: &[Annotation],
-) -> Vec<(String, Option<Annotation>, Option<Annotation>)> {
+    before: &[Shared],
+    after: &[Shared],
+) -> Vec<(String, Option<Shared>, Option<Shared>)> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
     while i < before.len() || j < after.len() {
         match (before.get(i), after.get(j)) {
             (Some(b), Some(a)) if b.id == a.id => {
-                if b != a {
+                if !Rc::ptr_eq(b, a) && b != a {
                     out.push((b.id.clone(), Some(b.clone()), Some(a.clone())));
                 }
                 i += 1;
@@ -493,6 +517,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 .find(|a| a.id == id)
                 .ok_or(StoreError::NoSuchAnnotation(id))?;
             if a.tags != tags || a.note != note {
+                let a = Rc::make_mut(a);
                 a.tags = tags;
                 a.note = note;
                 a.modified = now;
@@ -524,8 +549,11 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 .ok_or_else(|| StoreError::NoSuchTag(from.clone()))?;
             tag.name = to.clone();
             for a in next.all_mut() {
-                if let Some(t) = a.tags.iter_mut().find(|t| **t == from) {
-                    *t = to.clone();
+                if a.tags.contains(&from) {
+                    let a = Rc::make_mut(a);
+                    for t in a.tags.iter_mut().filter(|t| **t == from) {
+                        *t = to.clone();
+                    }
                     a.modified = now.clone();
                 }
             }
@@ -554,6 +582,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
             next.tags.retain(|t| t.name != from);
             for a in next.all_mut() {
                 if a.tags.contains(&from) {
+                    let a = Rc::make_mut(a);
                     a.tags = a
                         .tags
                         .iter()
@@ -571,6 +600,7 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
             next.tags.retain(|t| t.name != name);
             for a in next.all_mut() {
                 if a.tags.contains(&name) {
+                    let a = Rc::make_mut(a);
                     a.tags.retain(|t| *t != name);
                     a.modified = now.clone();
                 }
@@ -619,6 +649,52 @@ mod tests {
         assert_eq!(s.state().annotations[0].tags, ["经济", "人物"]);
         assert_eq!(s.state().tags.len(), 2);
         assert_ne!(s.state().tags[0].color, s.state().tags[1].color);
+    }
+
+    /// A step copies only what it changes: every other annotation is the
+    /// same allocation in the state before, the state after and the history.
+    #[test]
+    fn a_change_shares_every_annotation_it_does_not_touch() {
+        let mut s = Store::default();
+        for i in 0..50 {
+            s.apply(Command::Add(ann(&format!("a{i:02}"), i, i + 1, &["t"])))
+                .unwrap();
+        }
+        let before = s.shared();
+        s.apply(Command::Edit {
+            id: "a07".into(),
+            tags: vec!["u".into()],
+            note: "改".into(),
+            now: NOW.into(),
+        })
+        .unwrap();
+        let after = s.shared();
+        for (b, a) in before.annotations.iter().zip(&after.annotations) {
+            assert_eq!(Rc::ptr_eq(b, a), a.id != "a07", "{}", a.id);
+        }
+        // Renaming a tag copies only the annotations that carry it.
+        s.apply(Command::RenameTag {
+            from: "u".into(),
+            to: "v".into(),
+            now: NOW.into(),
+        })
+        .unwrap();
+        let renamed = s.shared();
+        let copied: Vec<&str> = after
+            .annotations
+            .iter()
+            .zip(&renamed.annotations)
+            .filter(|(b, a)| !Rc::ptr_eq(b, a))
+            .map(|(_, a)| a.id.as_str())
+            .collect();
+        assert_eq!(copied, ["a07"]);
+        // Undo puts back the very annotations the steps replaced.
+        s.undo();
+        s.undo();
+        assert!(Rc::ptr_eq(
+            &s.state().annotations[7],
+            &before.annotations[7]
+        ));
     }
 
     #[test]

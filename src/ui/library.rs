@@ -285,8 +285,8 @@ pub async fn backup() -> Result<Backup, String> {
         documents.push(BackupDocument {
             entry,
             document,
-            annotations: loaded.data.annotations,
-            orphans: loaded.data.orphans,
+            annotations: unshared(loaded.data.annotations),
+            orphans: unshared(loaded.data.orphans),
         });
     }
     Ok(Backup {
@@ -557,4 +557,9 @@ pub async fn replace_text(
             report.in_place, report.moved, report.fuzzy
         ),
     ))
+}
+
+/// Annotations out of their shared state, for a value that owns them.
+fn unshared(list: Vec<std::rc::Rc<Annotation>>) -> Vec<Annotation> {
+    list.into_iter().map(std::rc::Rc::unwrap_or_clone).collect()
 }

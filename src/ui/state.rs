@@ -712,7 +712,7 @@ mod tests {
         let popup = popup_on_first_word(&s);
         let s = s.reduce(Action::OpenPopup(popup));
         let s = s.reduce(Action::SavePopup(save(&["甲"], "", "mine", None)));
-        let mut theirs = s.store.state().annotations[0].clone();
+        let mut theirs = (*s.store.state().annotations[0]).clone();
         theirs.id = "theirs".into();
         let preview = ImportPreview {
             format: "test",

@@ -195,12 +195,12 @@ fn load(s: &mut Synced) -> (Annotations, Vec<String>) {
                 // Version 2 values (written by a newer tab) win.
                 for a in old.annotations {
                     if data.get(&a.id).is_none() {
-                        data.set_slot(&a.id.clone(), Some((false, a)));
+                        data.set_shared_slot(&a.id.clone(), Some((false, a)));
                     }
                 }
                 for a in old.orphans {
                     if data.get(&a.id).is_none() {
-                        data.set_slot(&a.id.clone(), Some((true, a)));
+                        data.set_shared_slot(&a.id.clone(), Some((true, a)));
                     }
                 }
                 for t in old.tags {
