@@ -114,40 +114,14 @@ pub fn document_marks(all: &Annotations, article: &Article) -> DocumentMarks {
     for a in all.in_document_order() {
         match &a.target {
             Target::Passage { start, end, .. } => {
-                let chips = chips(all, a);
-                let mark = Mark {
-                    span: Span {
-                        start: *start,
-                        end: *end,
-                        key: a.id.clone(),
-                    },
-                    kind: MarkKind::Annotation {
-                        id: a.id.clone(),
-                        style: highlight_style(&chips),
-                        tags: chips
-                            .iter()
-                            .map(|c| c.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                    },
-                };
-                // Blocks are in text order: from the first that ends after
-                // the passage starts, while they start before it ends.
-                let first = blocks.partition_point(|b| b.end <= *start);
-                for (i, b) in blocks.iter().enumerate().skip(first) {
-                    if b.start >= *end {
-                        break;
-                    }
+                let mark = passage_mark(all, a, *start, *end);
+                for i in blocks_touched(article, *start, *end) {
                     passages[i].push(mark.clone());
                 }
             }
             Target::Block { block, .. } => {
                 if let Some(&i) = index.get(block.as_str()) {
-                    block_tags[i].push(BlockTag {
-                        id: a.id.clone(),
-                        chips: chips(all, a),
-                        note: a.note.clone(),
-                    });
+                    block_tags[i].push(block_tag(all, a));
                 }
             }
             Target::Document => {}
@@ -157,6 +131,155 @@ pub fn document_marks(all: &Annotations, article: &Article) -> DocumentMarks {
         passages: passages.into_iter().map(Rc::new).collect(),
         block_tags: block_tags.into_iter().map(Rc::new).collect(),
     }
+}
+
+impl DocumentMarks {
+    /// The marks after the annotations changed from `before` to `after`:
+    /// blocks no changed annotation touches keep their marks (the same
+    /// `Rc`, so their views compare equal at once and are not rendered
+    /// again), the others are computed anew, so one edit costs one block,
+    /// not the document. A tag that appears, goes or changes colour
+    /// redraws the blocks of the annotations that carry it.
+    pub fn update(&self, before: &Annotations, after: &Annotations, article: &Article) -> Self {
+        if self.passages.len() != article.blocks.len() {
+            return document_marks(after, article);
+        }
+        let touched = changed_blocks(before, after, article);
+        // Past a quarter of the blocks, one pass over everything is cheaper
+        // than a scan of every annotation per block.
+        if touched.len() * 4 > article.blocks.len() {
+            return document_marks(after, article);
+        }
+        let mut next = DocumentMarks {
+            passages: self.passages.clone(),
+            block_tags: self.block_tags.clone(),
+        };
+        for i in touched {
+            let (passages, block_tags) = block_marks(after, article, i);
+            next.passages[i] = Rc::new(passages);
+            next.block_tags[i] = Rc::new(block_tags);
+        }
+        next
+    }
+}
+
+fn passage_mark(all: &Annotations, a: &Annotation, start: usize, end: usize) -> Mark {
+    let chips = chips(all, a);
+    Mark {
+        span: Span {
+            start,
+            end,
+            key: a.id.clone(),
+        },
+        kind: MarkKind::Annotation {
+            id: a.id.clone(),
+            style: highlight_style(&chips),
+            tags: chips
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+        },
+    }
+}
+
+fn block_tag(all: &Annotations, a: &Annotation) -> BlockTag {
+    BlockTag {
+        id: a.id.clone(),
+        chips: chips(all, a),
+        note: a.note.clone(),
+    }
+}
+
+/// Indices of the blocks the range `start..end` overlaps (blocks are in
+/// text order).
+fn blocks_touched(article: &Article, start: usize, end: usize) -> impl Iterator<Item = usize> + '_ {
+    let first = article.blocks.partition_point(|b| b.end <= start);
+    (first..article.blocks.len()).take_while(move |&i| article.blocks[i].start < end)
+}
+
+/// Blocks whose marks differ between `before` and `after`: those an
+/// annotation that is not the same shared value in both touches, as it was
+/// or as it is, and those of annotations carrying a tag whose colour
+/// changed. The lists are sorted by id, so this is one merge walk.
+fn changed_blocks(before: &Annotations, after: &Annotations, article: &Article) -> Vec<usize> {
+    let mut touched = std::collections::BTreeSet::new();
+    let mut mark = |a: &Annotation| match &a.target {
+        Target::Passage { start, end, .. } => touched.extend(blocks_touched(article, *start, *end)),
+        Target::Block { block, .. } => {
+            touched.extend(article.blocks.iter().position(|b| b.id == *block));
+        }
+        Target::Document => {}
+    };
+    // Chips take a tag's colour by its name: the tags whose colour is not
+    // the same on both sides.
+    let colour = |all: &Annotations, name: &str| all.tag(name).map(|t| t.color.clone());
+    let recoloured: std::collections::HashSet<&str> = before
+        .tags
+        .iter()
+        .chain(&after.tags)
+        .map(|t| t.name.as_str())
+        .filter(|name| colour(before, name) != colour(after, name))
+        .collect();
+    if !recoloured.is_empty() {
+        for a in before.annotations.iter().chain(&after.annotations) {
+            if a.tags.iter().any(|t| recoloured.contains(t.as_str())) {
+                mark(a);
+            }
+        }
+    }
+    let (old, new) = (&before.annotations, &after.annotations);
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        match (old.get(i), new.get(j)) {
+            (Some(b), Some(a)) if b.id == a.id => {
+                if !Rc::ptr_eq(b, a) && b != a {
+                    mark(b);
+                    mark(a);
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(b), Some(a)) if b.id < a.id => {
+                mark(b);
+                i += 1;
+            }
+            (Some(b), None) => {
+                mark(b);
+                i += 1;
+            }
+            (_, Some(a)) => {
+                mark(a);
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    touched.into_iter().collect()
+}
+
+/// The marks of block `i` alone, in the order `document_marks` gives them.
+fn block_marks(all: &Annotations, article: &Article, i: usize) -> (Vec<Mark>, Vec<BlockTag>) {
+    let b = &article.blocks[i];
+    let mut passages: Vec<(usize, usize, &Annotation)> = Vec::new();
+    let mut block_tags = Vec::new();
+    for a in &all.annotations {
+        match &a.target {
+            Target::Passage { start, end, .. } if *start < b.end && *end > b.start => {
+                passages.push((*start, *end, a));
+            }
+            Target::Block { block, .. } if *block == b.id => block_tags.push(block_tag(all, a)),
+            _ => {}
+        }
+    }
+    // Document order, as `Annotations::in_document_order`: by start, longer
+    // first, ties in id order (the list's order; the sort is stable).
+    passages.sort_by_key(|&(start, end, _)| (start, usize::MAX - end));
+    let marks = passages
+        .into_iter()
+        .map(|(start, end, a)| passage_mark(all, a, start, end))
+        .collect();
+    (marks, block_tags)
 }
 
 #[cfg(test)]
@@ -237,6 +360,90 @@ mod tests {
                 let got: Vec<String> = marks.passages[i].iter().map(|m| m.span.key.clone()).collect();
                 proptest::prop_assert_eq!(got, expected);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Updating the marks after any step gives what computing them from
+        /// scratch gives.
+        #[test]
+        fn updated_marks_are_the_marks_from_scratch(
+            steps in proptest::collection::vec((0usize..5, 0usize..60, 1usize..30, 0usize..8), 1..25)
+        ) {
+            let a = Article::parse("题\n\n  第一段正文，写得长一些。\n\n  第二段。\n\n  第三段也有几个字。\n\n  第四段。\n");
+            let len = a.source.chars().count();
+            let mut s = Store::default();
+            let mut marks = document_marks(s.state(), &a);
+            for (n, (kind, start, width, pick)) in steps.into_iter().enumerate() {
+                let before = s.shared();
+                let start = start.min(len - 1);
+                let _ = match kind {
+                    0 | 1 => s.apply(Command::Add(Annotation {
+                        id: format!("n{n:02}"),
+                        created: "t".into(),
+                        modified: "t".into(),
+                        tags: vec![["甲", "乙"][pick % 2].into()],
+                        note: String::new(),
+                        target: if kind == 0 {
+                            Target::passage(&a, start, (start + width).min(len))
+                        } else {
+                            Target::block(&a, &a.blocks[pick % a.blocks.len()].id).unwrap()
+                        },
+                    })),
+                    2 => s.apply(Command::Edit { id: format!("n{:02}", pick * 3 % (n + 1)), tags: vec!["乙".into()], note: "改".into(), now: "u".into() }),
+                    3 => s.apply(Command::Delete { id: format!("n{:02}", pick * 3 % (n + 1)) }),
+                    _ => s.apply(Command::RecolorTag { name: "甲".into(), color: "#123456".into() }),
+                };
+                let next = marks.update(&before, s.state(), &a);
+                let fresh = document_marks(s.state(), &a);
+                proptest::prop_assert_eq!(&next, &fresh);
+                marks = next;
+            }
+        }
+    }
+
+    #[test]
+    fn an_edit_redraws_only_the_block_it_touches() {
+        let a =
+            Article::parse("题\n\n  第一段正文。\n\n  第二段。\n\n  三。\n\n  四。\n\n  五。\n");
+        let p1 = &a.blocks[1];
+        let mut s = Store::default();
+        add(
+            &mut s,
+            &a,
+            "x",
+            Target::passage(&a, p1.start, p1.start + 2),
+            &["甲"],
+        );
+        let p2 = &a.blocks[2];
+        add(
+            &mut s,
+            &a,
+            "y",
+            Target::passage(&a, p2.start, p2.start + 2),
+            &["甲"],
+        );
+        let marks = document_marks(s.state(), &a);
+        let before = s.shared();
+        add(
+            &mut s,
+            &a,
+            "z",
+            Target::passage(&a, p1.start + 1, p1.start + 3),
+            &["甲"],
+        );
+        let next = marks.update(&before, s.state(), &a);
+        assert_eq!(next, document_marks(s.state(), &a));
+        assert!(!Rc::ptr_eq(&marks.passages[1], &next.passages[1]));
+        for i in [0, 2, 3, 4, 5] {
+            assert!(
+                Rc::ptr_eq(&marks.passages[i], &next.passages[i]),
+                "block {i}"
+            );
+            assert!(
+                Rc::ptr_eq(&marks.block_tags[i], &next.block_tags[i]),
+                "block {i}"
+            );
         }
     }
 

@@ -8,8 +8,9 @@ use crate::core::article::{Article, BlockKind};
 use crate::core::layout::Span;
 use crate::core::segment::{Token, TokenKind};
 use crate::core::snap::{clamp_to_block, snap_to_words};
+use crate::core::store::Annotations;
 use crate::platform::{dom, selection};
-use crate::ui::highlight::{document_marks, Mark, MarkKind};
+use crate::ui::highlight::{document_marks, DocumentMarks, Mark, MarkKind};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 
 /// Documents with more blocks than this get the word view a slice at a
@@ -25,6 +26,10 @@ pub struct ArticleViewProps {
     pub on_action: Callback<Action>,
 }
 
+/// The annotations the marks were last computed from, for which article,
+/// and the marks.
+type MarksCache = (Rc<Annotations>, Rc<Article>, Rc<DocumentMarks>);
+
 /// The article as a readable page: body blocks in order, footer lines
 /// gathered at the end in a muted `<footer>`. A selection made here is kept
 /// inside one block, snapped to whole words (Alt keeps exact characters) and
@@ -35,12 +40,26 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let root = use_node_ref();
     let empty = use_memo((), |_| Rc::new(Vec::<Token>::new()));
     let tokens = state.tokens().cloned().unwrap_or_else(|| (*empty).clone());
-    // Highlights per block, recomputed only when the annotations change
-    // (the store hands out a shared pointer, compared in O(1)).
-    let annotation_marks = use_memo(
-        (state.store.shared(), state.article.clone()),
-        |(all, article)| document_marks(all, article),
-    );
+    // Highlights per block, updated when the annotations change (the store
+    // hands out a shared pointer, compared in O(1)): only the blocks a change
+    // touches are computed again, the rest keep their marks.
+    let marks_cache = use_mut_ref(|| None::<MarksCache>);
+    let annotation_marks = {
+        let all = state.store.shared();
+        let mut cache = marks_cache.borrow_mut();
+        let marks = match cache.as_ref() {
+            Some((before, article, marks)) if Rc::ptr_eq(article, &state.article) => {
+                if Rc::ptr_eq(before, &all) {
+                    marks.clone()
+                } else {
+                    Rc::new(marks.update(before, &all, article))
+                }
+            }
+            _ => Rc::new(document_marks(&all, &state.article)),
+        };
+        *cache = Some((all, state.article.clone(), marks.clone()));
+        marks
+    };
 
     // Which blocks show their words: `count` blocks from block `origin`
     // on (wrapping). A large document starts from the screen and grows a
