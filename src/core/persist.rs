@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::annotation::{normalize_uuid, Annotation, Tag};
 use super::exchange::{check_annotation, check_tag};
-use super::store::{Annotations, Slot};
+use super::store::{Annotations, SharedSlot, Slot};
 use super::timestamp;
 
 /// Version of the stored layout, part of every key: a newer layout uses
@@ -157,9 +157,16 @@ fn with_extras(mut v: Value, extra: Option<&Map<String, Value>>) -> String {
 }
 
 pub fn encode_annotation(slot: &Slot, extra: Option<&Map<String, Value>>) -> String {
-    let (orphan, a) = slot;
+    encode_annotation_of(slot.0, &slot.1, extra)
+}
+
+fn encode_annotation_of(
+    orphan: bool,
+    a: &Annotation,
+    extra: Option<&Map<String, Value>>,
+) -> String {
     let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
-    if *orphan {
+    if orphan {
         v["orphan"] = Value::Bool(true);
     }
     with_extras(v, extra)
@@ -232,8 +239,9 @@ pub enum Write {
     Annotation {
         key: String,
         id: String,
-        /// `None` removes the key.
-        value: Option<Box<(Slot, String)>>,
+        /// `None` removes the key. The annotation is the one `current`
+        /// holds, shared, so storage's copy compares equal by pointer.
+        value: Option<Box<(SharedSlot, String)>>,
     },
     /// The tag list changed: these keys are set (value) or removed (None);
     /// once all succeed, storage holds `tags`.
@@ -266,12 +274,11 @@ pub fn plan(
                 value: None,
             }),
             Some((orphan, a)) => {
-                let slot = (orphan, a.clone());
-                let value = encode_annotation(&slot, extras.get(&key));
+                let value = encode_annotation_of(orphan, a, extras.get(&key));
                 sets.push(Write::Annotation {
                     key,
                     id: id.to_string(),
-                    value: Some(Box::new((slot, value))),
+                    value: Some(Box::new(((orphan, a.clone()), value))),
                 });
             }
         }
@@ -318,7 +325,7 @@ pub fn count_differences(stored: &Annotations, current: &Annotations) -> usize {
 fn for_each_difference<'a>(
     stored: &Annotations,
     current: &'a Annotations,
-    mut f: impl FnMut(&str, Option<(bool, &'a Annotation)>) -> bool,
+    mut f: impl FnMut(&str, Option<(bool, &'a Rc<Annotation>)>) -> bool,
 ) {
     let (old, new) = (slots_by_id(stored), slots_by_id(current));
     let (mut i, mut j) = (0, 0);
@@ -339,7 +346,7 @@ fn for_each_difference<'a>(
             }
             j += 1;
             let (orphan, a) = new[j - 1];
-            !changed || f(&a.id, Some((orphan, &**a)))
+            !changed || f(&a.id, Some((orphan, a)))
         };
         if !go_on {
             break;
@@ -578,7 +585,9 @@ mod tests {
             store_writes(&mut storage, &w);
             for x in w {
                 match x {
-                    Write::Annotation { id, value, .. } => stored.set_slot(&id, value.map(|v| v.0)),
+                    Write::Annotation { id, value, .. } => {
+                        stored.set_shared_slot(&id, value.map(|v| v.0))
+                    }
                     Write::Tags { tags, .. } => stored.tags = tags,
                 }
             }

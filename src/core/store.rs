@@ -216,6 +216,9 @@ pub const HISTORY_LIMIT: usize = 500;
 /// An annotation and whether it is an orphan: what one id holds.
 pub type Slot = (bool, Annotation);
 
+/// A slot whose annotation is shared with the state it came from.
+pub type SharedSlot = (bool, Rc<Annotation>);
+
 /// What one id held before and after a step (shared with the states).
 #[derive(Clone, Debug, PartialEq)]
 struct Entry {

@@ -280,7 +280,7 @@ fn save(s: &mut Synced, current: &Annotations) -> (Option<Unsaved>, bool) {
                     None => storage::remove(&key),
                 };
                 match result {
-                    Ok(()) => s.stored.set_slot(&id, value.map(|v| v.0)),
+                    Ok(()) => s.stored.set_shared_slot(&id, value.map(|v| v.0)),
                     Err(e) => {
                         failed += 1;
                         if examples.len() < 5 {
