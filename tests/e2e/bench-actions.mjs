@@ -48,11 +48,14 @@ const rows = [];
 for (const n of COUNTS) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await openTab(context, server.url);
+  let previewMs = null;
   if (n > 0) {
     const paragraphs = await page.$$eval('[data-kind="paragraph"]', (els) => els.map((e) => e.textContent));
     const buffer = Buffer.from(JSON.stringify(annotationsFile(paragraphs, n)));
+    const t0 = Date.now();
     await page.setInputFiles('[data-action="import"]', { name: 'bench.json', mimeType: 'application/json', buffer });
     await page.waitForSelector('[data-dialog="import"]', { timeout: 120_000 });
+    previewMs = Date.now() - t0;
     await page.click('[data-action="import-merge"]');
     await page.waitForFunction((n) => document.querySelector('.annotations h3 .hint')?.textContent.startsWith(`${n} `), n, { timeout: 120_000 });
     await page.waitForTimeout(1000);
@@ -84,6 +87,8 @@ for (const n of COUNTS) {
     undo_median_ms: quantile(undo, 0.5),
     undo_p95_ms: quantile(undo, 0.95),
     js_heap_mb: (await heap(page)) / 1e6,
+    // From choosing the file to the import preview (every annotation placed).
+    import_preview_ms: previewMs,
   });
   await context.close();
 }
@@ -92,11 +97,11 @@ await server.close();
 
 const f = (x) => x.toFixed(1);
 console.log(`\n${ACTIONS} actions each, seed article (${new Date().toISOString()})\n`);
-console.log('| annotations | highlights drawn | Enter → highlight median / p95 | Ctrl+Z → gone median / p95 | JS heap |');
-console.log('|---|---|---|---|---|');
+console.log('| annotations | import: file → preview | highlights drawn | Enter → highlight median / p95 | Ctrl+Z → gone median / p95 | JS heap |');
+console.log('|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
-    `| ${r.annotations} | ${r.highlights_drawn} | ${f(r.enter_median_ms)} / ${f(r.enter_p95_ms)} ms | ${f(r.undo_median_ms)} / ${f(r.undo_p95_ms)} ms | ${f(r.js_heap_mb)} MB |`,
+    `| ${r.annotations} | ${r.import_preview_ms === null ? '—' : r.import_preview_ms + ' ms'} | ${r.highlights_drawn} | ${f(r.enter_median_ms)} / ${f(r.enter_p95_ms)} ms | ${f(r.undo_median_ms)} / ${f(r.undo_p95_ms)} ms | ${f(r.js_heap_mb)} MB |`,
   );
 }
 const out = join(ROOT, 'target', 'bench');
