@@ -1,16 +1,31 @@
 // Benchmark: how fast the page answers a person's actions with many
-// annotations on the seed article. For 0, 500 and 5,000 imported
+// annotations on the seed article, or with a second argument on a generated
+// document of that many MB with the word view on (annotations spread over it). For 0, 500 and 5,000 imported
 // annotations: Enter in the tag popup to the new highlight in the DOM, and
 // Ctrl+Z to the highlight gone (median and p95 over the actions), plus
 // the JS heap. Prints a table and JSON (also target/bench/actions.json).
 // Not a test: machines here are noisy; compare runs, not single figures.
 //
-//   scripts/build && node tests/e2e/bench-actions.mjs [actions]
+//   scripts/build && node tests/e2e/bench-actions.mjs [actions] [document MB]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveDir, launchBrowser, openTab, annotationsFile, jsHeapUsed as heap, ROOT } from './support.mjs';
 
 const ACTIONS = Number(process.argv[2] ?? 20);
+const DOCUMENT_MB = process.argv[3] ? Number(process.argv[3]) : null;
+const PARAGRAPH = '　　这是一段用来测试大量标注的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
+
+/** A text of about `bytes` bytes: a title and numbered paragraphs. */
+function documentText(bytes) {
+  const lines = ['大量标注测试', ''];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = `${PARAGRAPH}第 ${i} 段。`;
+    lines.push(line, '');
+    size += Buffer.byteLength(line) + 2;
+  }
+  return lines.join('\n');
+}
 const COUNTS = [0, 500, 5000];
 
 const quantile = (xs, q) => {
@@ -49,9 +64,21 @@ for (const n of COUNTS) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await openTab(context, server.url);
   let previewMs = null;
+  if (DOCUMENT_MB) {
+    const before = await page.getAttribute('#app', 'data-document');
+    const buffer = Buffer.from(documentText(DOCUMENT_MB * 1_048_576));
+    await page.setInputFiles('[data-action="open-document"]', { name: 'bench.txt', mimeType: 'text/plain', buffer });
+    await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 120_000 });
+    await page.waitForSelector('#app[data-segmentation="ready"]', { timeout: 120_000 });
+    await page.click('[data-action="word-view"]');
+    await page.waitForSelector('[data-word-view="complete"]', { timeout: 300_000 });
+  }
   if (n > 0) {
-    const paragraphs = await page.$$eval('[data-kind="paragraph"]', (els) => els.map((e) => e.textContent));
-    const buffer = Buffer.from(JSON.stringify(annotationsFile(paragraphs, n)));
+    const [paragraphs, offsets] = await page.$$eval('[data-kind="paragraph"]', (els) => [
+      els.map((e) => e.textContent),
+      els.map((e) => Number(e.dataset.offset)),
+    ]);
+    const buffer = Buffer.from(JSON.stringify(annotationsFile(paragraphs, n, DOCUMENT_MB ? offsets : undefined)));
     const t0 = Date.now();
     await page.setInputFiles('[data-action="import"]', { name: 'bench.json', mimeType: 'application/json', buffer });
     await page.waitForSelector('[data-dialog="import"]', { timeout: 120_000 });
@@ -96,7 +123,7 @@ await browser.close();
 await server.close();
 
 const f = (x) => x.toFixed(1);
-console.log(`\n${ACTIONS} actions each, seed article (${new Date().toISOString()})\n`);
+console.log(`\n${ACTIONS} actions each, ${DOCUMENT_MB ? `a ${DOCUMENT_MB} MB document, word view on` : 'seed article'} (${new Date().toISOString()})\n`);
 console.log('| annotations | import: file → preview | highlights drawn | Enter → highlight median / p95 | Ctrl+Z → gone median / p95 | JS heap |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) {

@@ -210,18 +210,24 @@ export async function jsHeapUsed(page) {
 }
 
 /** A project file of `n` annotations on passages of the page's paragraphs. */
-export function annotationsFile(paragraphs, n) {
+export function annotationsFile(paragraphs, n, offsets) {
   const items = [];
   for (let i = 0; i < n; i++) {
-    const chars = [...paragraphs[i % paragraphs.length]];
+    const k = offsets ? Math.floor((i * paragraphs.length) / n) : i % paragraphs.length;
+    const chars = [...paragraphs[k]];
     const at = (i * 13) % Math.max(1, chars.length - 8);
+    const exact = chars.slice(at, at + 2 + (i % 5)).join('');
+    // With the paragraphs' offsets, at its position (spread over the whole
+    // document); without, placed by its quote, as an import from another
+    // version.
+    const [start, end] = offsets ? [offsets[k] + at, offsets[k] + at + [...exact].length] : [0, 0];
     items.push({
       id: `0f0f0f0f-0000-4000-8000-${String(i).padStart(12, '0')}`,
       created: '2026-11-29T10:00:00Z',
       modified: '2026-11-29T10:00:00Z',
       tags: [`标签${i % 7}`],
       // Position unknown: placed by its quote, as an import from another version.
-      target: { type: 'passage', start: 0, end: 0, quote: { exact: chars.slice(at, at + 2 + (i % 5)).join(''), prefix: '', suffix: '' } },
+      target: { type: 'passage', start, end, quote: { exact, prefix: '', suffix: '' } },
     });
   }
   return { format: 'mozhu-annotations', version: 1, exported: '2026-11-29T10:00:00Z', document: { title: 'bench', sha256: 'x', length: 1 }, tags: [], annotations: items };

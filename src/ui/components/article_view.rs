@@ -40,6 +40,15 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let root = use_node_ref();
     let empty = use_memo((), |_| Rc::new(Vec::<Token>::new()));
     let tokens = state.tokens().cloned().unwrap_or_else(|| (*empty).clone());
+    // Each block once in an Rc for its view (see `BlockViewProps::block`).
+    let shared_blocks = use_memo(state.article.clone(), |article| {
+        article
+            .blocks
+            .iter()
+            .cloned()
+            .map(Rc::new)
+            .collect::<Vec<_>>()
+    });
     // Highlights per block, updated when the annotations change (the store
     // hands out a shared pointer, compared in O(1)): only the blocks a change
     // touches are computed again, the rest keep their marks.
@@ -213,7 +222,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         _ => state.key_selection,
     };
     let render = |i: usize| {
-        let b = &state.article.blocks[i];
+        let b = &shared_blocks[i];
         let from = tokens.partition_point(|t| t.end <= b.start);
         let to = tokens.partition_point(|t| t.start < b.end);
         let keywords = keyword_spans(
@@ -253,7 +262,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             marks.iter().any(|m| m.span.key == *id) || block_tags.iter().any(|t| t.id == *id)
         });
         html! {
-            <BlockView key={b.id.clone()} block={b.clone()}
+            <BlockView key={b.id.clone()} block={shared_blocks[i].clone()}
                 tokens={BlockTokens::new(tokens.clone(), from, to)} word_view={shows_words(i)}
                 marks={marks} {block_tags}
                 selected={selected_here}

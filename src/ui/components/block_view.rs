@@ -39,7 +39,9 @@ impl PartialEq for BlockTokens {
 
 #[derive(Properties, PartialEq)]
 pub struct BlockViewProps {
-    pub block: Block,
+    /// Shared with the article view, so a render copies no text and the
+    /// props compare by pointer.
+    pub block: Rc<Block>,
     pub tokens: BlockTokens,
     pub word_view: bool,
     /// Highlights and marks over this block's text.
