@@ -2,6 +2,7 @@ use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
+use yew::virtual_dom::Key;
 
 use super::block_view::{BlockTokens, BlockView};
 use crate::core::article::{Article, BlockKind};
@@ -40,13 +41,14 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     let root = use_node_ref();
     let empty = use_memo((), |_| Rc::new(Vec::<Token>::new()));
     let tokens = state.tokens().cloned().unwrap_or_else(|| (*empty).clone());
-    // Each block once in an Rc for its view (see `BlockViewProps::block`).
+    // Each block once in an Rc for its view (see `BlockViewProps::block`),
+    // with its key made once: a render allocates no key and the keyed diff
+    // compares keys by pointer.
     let shared_blocks = use_memo(state.article.clone(), |article| {
         article
             .blocks
             .iter()
-            .cloned()
-            .map(Rc::new)
+            .map(|b| (Rc::new(b.clone()), Key::from(b.id.as_str())))
             .collect::<Vec<_>>()
     });
     // Highlights per block, updated when the annotations change (the store
@@ -222,7 +224,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         _ => state.key_selection,
     };
     let render = |i: usize| {
-        let b = &shared_blocks[i];
+        let (b, key) = &shared_blocks[i];
         let from = tokens.partition_point(|t| t.end <= b.start);
         let to = tokens.partition_point(|t| t.start < b.end);
         let keywords = keyword_spans(
@@ -262,7 +264,7 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
             marks.iter().any(|m| m.span.key == *id) || block_tags.iter().any(|t| t.id == *id)
         });
         html! {
-            <BlockView key={b.id.clone()} block={shared_blocks[i].clone()}
+            <BlockView key={key.clone()} block={b.clone()}
                 tokens={BlockTokens::new(tokens.clone(), from, to)} word_view={shows_words(i)}
                 marks={marks} {block_tags}
                 selected={selected_here}
