@@ -223,10 +223,35 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         Some(PopupTarget::Passage { start, end }) => Some((*start, *end)),
         _ => state.key_selection,
     };
+    // Each block's range of the tokens, found once per segmentation.
+    let token_ranges = use_memo(
+        (tokens.clone(), state.article.clone()),
+        |(tokens, article)| {
+            article
+                .blocks
+                .iter()
+                .map(|b| {
+                    let from = tokens.partition_point(|t| t.end <= b.start);
+                    (
+                        from,
+                        from + tokens[from..].partition_point(|t| t.start < b.end),
+                    )
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    // The code point range the selected annotation covers: only the blocks
+    // it touches are told it is selected (found here once, not by searching
+    // every block's marks).
+    let selected_range = state
+        .selected
+        .as_deref()
+        .and_then(|id| state.store.state().slot(id))
+        .filter(|(orphan, _)| !orphan)
+        .and_then(|(_, a)| a.target.range());
     let render = |i: usize| {
         let (b, key) = &shared_blocks[i];
-        let from = tokens.partition_point(|t| t.end <= b.start);
-        let to = tokens.partition_point(|t| t.start < b.end);
+        let (from, to) = token_ranges[i];
         let keywords = keyword_spans(
             &state.article,
             &tokens[from..to],
@@ -260,9 +285,9 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         // Only the blocks that draw the selected annotation are told, so
         // selecting re-renders those blocks, not the whole article.
         let block_tags = annotation_marks.block_tags[i].clone();
-        let selected_here = state.selected.clone().filter(|id| {
-            marks.iter().any(|m| m.span.key == *id) || block_tags.iter().any(|t| t.id == *id)
-        });
+        let selected_here = selected_range
+            .filter(|&(start, end)| start < b.end && end > b.start)
+            .and_then(|_| state.selected.clone());
         html! {
             <BlockView key={key.clone()} block={b.clone()}
                 tokens={BlockTokens::new(tokens.clone(), from, to)} word_view={shows_words(i)}
