@@ -9,23 +9,12 @@
 //   scripts/build && node tests/e2e/bench-actions.mjs [actions] [document MB]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDir, launchBrowser, openTab, annotationsFile, jsHeapUsed as heap, ROOT } from './support.mjs';
+import { serveDir, launchBrowser, openTab, annotationsFile, numberedParagraphs, jsHeapUsed as heap, ROOT } from './support.mjs';
 
 const ACTIONS = Number(process.argv[2] ?? 20);
 const DOCUMENT_MB = process.argv[3] ? Number(process.argv[3]) : null;
 const PARAGRAPH = '　　这是一段用来测试大量标注的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
 
-/** A text of about `bytes` bytes: a title and numbered paragraphs. */
-function documentText(bytes) {
-  const lines = ['大量标注测试', ''];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const line = `${PARAGRAPH}第 ${i} 段。`;
-    lines.push(line, '');
-    size += Buffer.byteLength(line) + 2;
-  }
-  return lines.join('\n');
-}
 const COUNTS = [0, 500, 5000];
 
 const quantile = (xs, q) => {
@@ -66,7 +55,7 @@ for (const n of COUNTS) {
   let previewMs = null;
   if (DOCUMENT_MB) {
     const before = await page.getAttribute('#app', 'data-document');
-    const buffer = Buffer.from(documentText(DOCUMENT_MB * 1_048_576));
+    const buffer = Buffer.from(numberedParagraphs('大量标注测试', PARAGRAPH, DOCUMENT_MB * 1_048_576));
     await page.setInputFiles('[data-action="open-document"]', { name: 'bench.txt', mimeType: 'text/plain', buffer });
     await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 120_000 });
     await page.waitForSelector('#app[data-segmentation="ready"]', { timeout: 120_000 });

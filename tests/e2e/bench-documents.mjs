@@ -2,20 +2,11 @@
 // top bar, timed from choosing it to the document on screen and to its
 // segmentation ready, with the longest main-thread task (Long Tasks API).
 // Prints a table and JSON. Usage: node tests/e2e/bench-documents.mjs
-import { serveDir, launchBrowser, newPage, waitForSegmentation } from './support.mjs';
+import { serveDir, launchBrowser, newPage, waitForSegmentation, numberedParagraphs } from './support.mjs';
 
 const PARAGRAPH = '　　这是一段用来测试打开大文档的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
 
-function text(bytes) {
-  const lines = ['大文档测试', ''];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const line = `${PARAGRAPH}第 ${i} 段。`;
-    lines.push(line, '');
-    size += Buffer.byteLength(line) + 2;
-  }
-  return lines.join('\n');
-}
+const text = (bytes) => numberedParagraphs('大文档测试', PARAGRAPH, bytes);
 
 const server = await serveDir();
 const browser = await launchBrowser();

@@ -3,7 +3,7 @@
 // dictionary re-segments and survives a reload, keywords mark the text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot } from './support.mjs';
+import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot, numberedParagraphs } from './support.mjs';
 
 const app = withAppServer();
 
@@ -105,13 +105,11 @@ test('a long document: words arrive a slice of paragraphs at a time, with progre
   const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   const paragraph = '　　这是一段用来测试逐段分词的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
-  const lines = ['逐段分词测试', ''];
-  for (let i = 0; lines.join('\n').length < 400_000; i++) lines.push(`${paragraph}第 ${i} 段。`, '');
   const before = await page.getAttribute('#app', 'data-document');
   await page.setInputFiles('[data-action="open-document"]', {
     name: 'long.txt',
     mimeType: 'text/plain',
-    buffer: Buffer.from(lines.join('\n')),
+    buffer: Buffer.from(numberedParagraphs('逐段分词测试', paragraph, 1_000_000)),
   });
   await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 60_000 });
   await waitForSegmentation(page);

@@ -210,6 +210,21 @@ export async function jsHeapUsed(page) {
 }
 
 /** A project file of `n` annotations on passages of the page's paragraphs. */
+/**
+ * A long text of about `bytes` UTF-8 bytes: `title`, then `paragraph`
+ * repeated with its number ("第 i 段。"), blank lines between.
+ */
+export function numberedParagraphs(title, paragraph, bytes) {
+  const lines = [title, ''];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = `${paragraph}第 ${i} 段。`;
+    lines.push(line, '');
+    size += Buffer.byteLength(line) + 2;
+  }
+  return lines.join('\n');
+}
+
 export function annotationsFile(paragraphs, n, offsets) {
   const items = [];
   for (let i = 0; i < n; i++) {
