@@ -325,13 +325,12 @@ impl Change {
     }
 }
 
-/// `(id, before, after)` for every id whose annotation differs between two
-/// lists sorted by id: one linear walk.
 type Shared = Rc<Annotation>;
 
-/// The ids that differ between two id-sorted lists, with what each held.
-/// Annotations the two share are skipped without comparing their fields.
-fn diff_sorted(
+/// `(id, before, after)` for every id whose annotation differs between two
+/// lists sorted by id, in one linear walk. Annotations the two share are
+/// skipped without comparing their fields.
+pub fn diff_sorted(
     before: &[Shared],
     after: &[Shared],
 ) -> Vec<(String, Option<Shared>, Option<Shared>)> {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::core::annotation::{Annotation, Target};
 use crate::core::article::Article;
 use crate::core::layout::Span;
-use crate::core::store::Annotations;
+use crate::core::store::{diff_sorted, Annotations};
 
 // Eq (not only PartialEq) lets `Rc<Vec<Mark>>` compare by pointer first:
 // an unchanged block's marks are the same Rc, so its props compare in O(1).
@@ -201,7 +201,7 @@ fn blocks_touched(article: &Article, start: usize, end: usize) -> impl Iterator<
 /// Blocks whose marks differ between `before` and `after`: those an
 /// annotation that is not the same shared value in both touches, as it was
 /// or as it is, and those of annotations carrying a tag whose colour
-/// changed. The lists are sorted by id, so this is one merge walk.
+/// changed.
 fn changed_blocks(before: &Annotations, after: &Annotations, article: &Article) -> Vec<usize> {
     let mut touched = std::collections::BTreeSet::new();
     let mut mark = |a: &Annotation| match &a.target {
@@ -228,32 +228,8 @@ fn changed_blocks(before: &Annotations, after: &Annotations, article: &Article) 
             }
         }
     }
-    let (old, new) = (&before.annotations, &after.annotations);
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() || j < new.len() {
-        match (old.get(i), new.get(j)) {
-            (Some(b), Some(a)) if b.id == a.id => {
-                if !Rc::ptr_eq(b, a) && b != a {
-                    mark(b);
-                    mark(a);
-                }
-                i += 1;
-                j += 1;
-            }
-            (Some(b), Some(a)) if b.id < a.id => {
-                mark(b);
-                i += 1;
-            }
-            (Some(b), None) => {
-                mark(b);
-                i += 1;
-            }
-            (_, Some(a)) => {
-                mark(a);
-                j += 1;
-            }
-            (None, None) => break,
-        }
+    for (_, was, is) in diff_sorted(&before.annotations, &after.annotations) {
+        was.iter().chain(&is).for_each(|a| mark(a));
     }
     touched.into_iter().collect()
 }

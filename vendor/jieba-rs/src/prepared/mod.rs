@@ -177,10 +177,12 @@ impl PreparedDict {
     /// Char ids of `chars`, `NO_CHAR` for characters in no word: looked up
     /// once per block rather than once per walk that passes a character.
     pub(crate) fn char_ids(&self, chars: &[(u32, char)]) -> Vec<u16> {
-        chars
-            .iter()
-            .map(|&(_, ch)| self.char_ids.get(ch as usize).copied().unwrap_or(NO_CHAR))
-            .collect()
+        chars.iter().map(|&(_, ch)| self.char_id(ch)).collect()
+    }
+
+    #[inline(always)]
+    fn char_id(&self, ch: char) -> u16 {
+        self.char_ids.get(ch as usize).copied().unwrap_or(NO_CHAR)
     }
 
     /// The child of `node` labelled `id`, if any.
@@ -206,11 +208,9 @@ impl PreparedDict {
         if word.is_empty() {
             return None;
         }
-        let chars: Vec<(u32, char)> = word.chars().map(|c| (0, c)).collect();
-        let node = self
-            .char_ids(&chars)
-            .into_iter()
-            .try_fold(0, |node, id| self.child(node, id))?;
+        let node = word
+            .chars()
+            .try_fold(0, |node, ch| self.child(node, self.char_id(ch)))?;
         (self.class(node) != 0).then_some(node)
     }
 
