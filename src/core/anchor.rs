@@ -124,19 +124,36 @@ pub fn max_errors(len: usize) -> usize {
     (len / 4).clamp(1, 32)
 }
 
+/// Most Myers steps (text characters times 64-character blocks of the
+/// pattern) one approximate search may take: a few milliseconds in wasm
+/// here, so each quote's work is bounded however long the text, and an
+/// import of thousands of quotes that occur nowhere never holds the page
+/// (it runs in slices between which the page answers).
+pub const MAX_FUZZY_STEPS: usize = 1_500_000;
+/// Characters either side of the old position searched first: an edit
+/// moves a passage by little, so a near match is both likely and cheap to
+/// find (Hypothesis also prefers matches near the old position).
+const NEAR: usize = 2_000;
+
 fn fuzzy(text: &[char], exact: &[char], hint: Option<usize>) -> Option<Anchor> {
     let allowed = max_errors(exact.len());
     let placed = if exact.len() <= FUZZY_WHOLE_MAX {
-        best_approx(text, exact, allowed, hint)?
+        bounded_approx(text, exact, allowed, hint, MAX_FUZZY_STEPS).0?
     } else {
         // Long quotes: place both ends, accept if the span is about as long.
         let (head, tail) = (&exact[..EDGE], &exact[exact.len() - EDGE..]);
         let edge_allowed = max_errors(EDGE);
-        let h = best_approx(text, head, edge_allowed, hint)?;
-        let t = best_approx(&text[h.0..], tail, edge_allowed, Some(exact.len() - EDGE))
-            .map(|(s, e, k)| (h.0 + s, h.0 + e, k))?;
-        let len = t.1 - h.0;
-        if len.abs_diff(exact.len()) > allowed {
+        let h = bounded_approx(text, head, edge_allowed, hint, MAX_FUZZY_STEPS).0?;
+        // The tail can only end about a quote's length after the head.
+        let slack = allowed + edge_allowed;
+        let from = (h.0 + exact.len())
+            .saturating_sub(EDGE + slack)
+            .min(text.len());
+        let to = (h.0 + exact.len() + slack).min(text.len());
+        let t = best_approx(&text[from..to], tail, edge_allowed, None)
+            .map(|(s, e, k)| (from + s, from + e, k))?;
+        let len = t.1.saturating_sub(h.0);
+        if t.0 < h.1 || len.abs_diff(exact.len()) > allowed {
             return None;
         }
         (h.0, t.1, h.2 + t.2)
@@ -149,6 +166,45 @@ fn fuzzy(text: &[char], exact: &[char], hint: Option<usize>) -> Option<Anchor> {
     })
 }
 
+/// `best_approx` with its work capped at `max_steps` Myers steps: first the
+/// text near `hint` (a start position), then as much of the text around it
+/// as the cap allows (all of it when the text is short enough). Returns the
+/// match and the steps taken.
+fn bounded_approx(
+    text: &[char],
+    pattern: &[char],
+    k: usize,
+    hint: Option<usize>,
+    max_steps: usize,
+) -> (Option<(usize, usize, usize)>, usize) {
+    let blocks = pattern.len().div_ceil(64);
+    let reach = max_steps / blocks;
+    let centre = hint.unwrap_or(0).min(text.len());
+    let near = around(text.len(), centre, (pattern.len() + 2 * NEAR).min(reach));
+    let mut steps = near.len() * blocks;
+    let shift = |r: &std::ops::Range<usize>, (s, e, k): (usize, usize, usize)| {
+        (r.start + s, r.start + e, k)
+    };
+    let found = best_approx(&text[near.clone()], pattern, k, Some(centre - near.start));
+    if found.is_some() || near.len() == text.len() {
+        return (found.map(|f| shift(&near, f)), steps);
+    }
+    let wide = around(text.len(), centre, reach - near.len());
+    steps += wide.len() * blocks;
+    let found = best_approx(&text[wide.clone()], pattern, k, Some(centre - wide.start));
+    (found.map(|f| shift(&wide, f)), steps)
+}
+
+/// The range of `width` characters (at most `len`) centred on `centre`,
+/// moved inwards where it would pass either end.
+fn around(len: usize, centre: usize, width: usize) -> std::ops::Range<usize> {
+    if width >= len {
+        return 0..len;
+    }
+    let start = centre.saturating_sub(width / 2).min(len - width);
+    start..start + width
+}
+
 /// Myers' bit-parallel edit distance (1999), in 64-bit blocks as Hyyrö
 /// and edlib do for patterns longer than a word: per text character, one
 /// step per block of the pattern instead of one per pattern character, so a
@@ -156,8 +212,10 @@ fn fuzzy(text: &[char], exact: &[char], hint: Option<usize>) -> Option<Anchor> {
 /// cell updates. Yields, for each end position in the text, the fewest
 /// edits with which the pattern matches ending there.
 struct Myers {
-    /// Per pattern character, its bit mask per block.
-    peq: std::collections::HashMap<char, Vec<u64>>,
+    /// The pattern's distinct characters, found by `row`.
+    chars: CharRows,
+    /// Per distinct character, its bit mask per block (`blocks` words each).
+    masks: Vec<u64>,
     blocks: usize,
     /// The bit of the pattern's last character in the last block.
     last_bit: u64,
@@ -168,12 +226,18 @@ impl Myers {
     fn new(pattern: &[char]) -> Myers {
         let m = pattern.len();
         let blocks = m.div_ceil(64);
-        let mut peq: std::collections::HashMap<char, Vec<u64>> = std::collections::HashMap::new();
+        let mut distinct = pattern.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let chars = CharRows::new(&distinct);
+        let mut masks = vec![0; distinct.len() * blocks];
         for (i, &c) in pattern.iter().enumerate() {
-            peq.entry(c).or_insert_with(|| vec![0; blocks])[i / 64] |= 1 << (i % 64);
+            let row = chars.row(c).expect("every pattern character has a row");
+            masks[row * blocks + i / 64] |= 1 << (i % 64);
         }
         Myers {
-            peq,
+            chars,
+            masks,
             blocks,
             last_bit: 1 << ((m - 1) % 64),
             m,
@@ -187,7 +251,10 @@ impl Myers {
         let mut mv = vec![0u64; self.blocks];
         let mut score = self.m;
         for (j, c) in text.iter().enumerate() {
-            let eqs = self.peq.get(c).unwrap_or(&zeros);
+            let eqs = match self.chars.row(*c) {
+                Some(row) => &self.masks[row * self.blocks..(row + 1) * self.blocks],
+                None => &zeros[..],
+            };
             // The top row is all zeros (a match may start anywhere).
             let mut h_in: i8 = 0;
             for b in 0..self.blocks {
@@ -197,34 +264,70 @@ impl Myers {
                     1 << 63
                 };
                 let (p, mn) = (pv[b], mv[b]);
-                let mut eq = eqs[b];
-                let xv = eq | mn;
-                if h_in < 0 {
-                    eq |= 1;
-                }
+                // Branch-free: on text the bits are as good as random, and
+                // mispredicted branches cost more than the arithmetic.
+                let carry_down = u64::from(h_in < 0);
+                let eq = eqs[b] | carry_down;
+                let xv = eqs[b] | mn;
                 let xh = ((eq & p).wrapping_add(p) ^ p) | eq;
                 let mut ph = mn | !(xh | p);
                 let mut mh = p & xh;
-                let h_out: i8 = if ph & high != 0 {
-                    1
-                } else if mh & high != 0 {
-                    -1
-                } else {
-                    0
-                };
-                ph <<= 1;
-                mh <<= 1;
-                if h_in < 0 {
-                    mh |= 1;
-                } else if h_in > 0 {
-                    ph |= 1;
-                }
+                let h_out = i8::from(ph & high != 0) - i8::from(mh & high != 0);
+                ph = (ph << 1) | u64::from(h_in > 0);
+                mh = (mh << 1) | carry_down;
                 pv[b] = mh | !(xv | ph);
                 mv[b] = ph & xv;
                 h_in = h_out;
             }
             score = (score as isize + h_in as isize) as usize;
             at(j + 1, score);
+        }
+    }
+}
+
+/// A pattern's distinct characters to their rows, by open addressing with
+/// a multiplicative hash: the lookup runs once per text character, and a
+/// `HashMap`'s SipHash was half the search's time.
+struct CharRows {
+    keys: Vec<char>,
+    /// Row per slot; `EMPTY` where no character is.
+    rows: Vec<u32>,
+    shift: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl CharRows {
+    fn new(distinct: &[char]) -> CharRows {
+        let size = (distinct.len() * 2).next_power_of_two().max(2);
+        let mut table = CharRows {
+            keys: vec!['\0'; size],
+            rows: vec![EMPTY; size],
+            shift: 32 - size.trailing_zeros(),
+        };
+        for (row, &c) in distinct.iter().enumerate() {
+            let mut i = table.slot(c);
+            while table.rows[i] != EMPTY {
+                i = (i + 1) & (size - 1);
+            }
+            table.keys[i] = c;
+            table.rows[i] = row as u32;
+        }
+        table
+    }
+
+    fn slot(&self, c: char) -> usize {
+        ((c as u32).wrapping_mul(0x9E37_79B1) >> self.shift) as usize
+    }
+
+    fn row(&self, c: char) -> Option<usize> {
+        let mut i = self.slot(c);
+        loop {
+            match self.rows[i] {
+                EMPTY => return None,
+                row if self.keys[i] == c => return Some(row as usize),
+                _ => i = (i + 1) & (self.rows.len() - 1),
+            }
         }
     }
 }
@@ -398,6 +501,66 @@ mod tests {
         out
     }
 
+    /// Edit distance between two strings of code points.
+    fn levenshtein(a: &[char], b: &[char]) -> usize {
+        let mut col: Vec<usize> = (0..=b.len()).collect();
+        for (i, &x) in a.iter().enumerate() {
+            let mut diag = col[0];
+            col[0] = i + 1;
+            for j in 1..=b.len() {
+                let next = if b[j - 1] == x {
+                    diag
+                } else {
+                    1 + diag.min(col[j]).min(col[j - 1])
+                };
+                diag = col[j];
+                col[j] = next;
+            }
+        }
+        col[b.len()]
+    }
+
+    /// A text of `n` characters from a 40-character alphabet, from a seed.
+    fn noise(n: usize, seed: u64) -> Vec<char> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from_u32(0x4e00 + (x % 40) as u32).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_approximate_match_far_from_the_old_position_is_still_found() {
+        let mut text = noise(20_000, 7);
+        let pattern: Vec<char> = "成渝地区双城经济圈建设走深走实".chars().collect();
+        let mut edited = pattern.clone();
+        edited.remove(5);
+        text.splice(15_000..15_000, edited.iter().copied());
+        let k = max_errors(pattern.len());
+        let (found, steps) = bounded_approx(&text, &pattern, k, Some(100), MAX_FUZZY_STEPS);
+        assert_eq!(found, Some((15_000, 15_000 + edited.len(), 1)));
+        assert!(steps > (pattern.len() + 2 * NEAR), "the wide search ran");
+    }
+
+    #[test]
+    fn a_text_longer_than_the_cap_is_searched_only_around_the_old_position() {
+        let pattern: Vec<char> = "成渝地区双城经济圈建设走深走实".chars().collect();
+        let mut text = noise(400_000, 3);
+        text.splice(0..0, pattern.iter().copied());
+        let k = max_errors(pattern.len());
+        // Found from near the start; from the far end, past the cap, not.
+        assert!(bounded_approx(&text, &pattern, k, Some(0), 100_000)
+            .0
+            .is_some());
+        let (far, steps) = bounded_approx(&text, &pattern, k, Some(399_000), 100_000);
+        assert_eq!(far, None);
+        assert!(steps <= 100_000);
+    }
+
     proptest! {
         #[test]
         fn myers_gives_the_edit_distance_of_the_plain_dynamic_programme(
@@ -407,6 +570,41 @@ mod tests {
             let mut got = Vec::new();
             Myers::new(&p).scan(&t, |_, e| got.push(e));
             prop_assert_eq!(got, sellers(&t, &p));
+        }
+
+        #[test]
+        fn the_bounded_search_finds_a_match_when_the_exhaustive_one_does(
+            n in 0usize..9_000, seed in any::<u64>(), at in 0usize..9_000,
+            len in 4usize..120, cut in 0usize..120, hint in 0usize..9_000,
+        ) {
+            let mut text = noise(n, seed);
+            // A pattern that occurs with one character cut, most of the time.
+            let pattern = noise(len, seed ^ 0x9e37);
+            let mut edited = pattern.clone();
+            edited.remove(cut % len);
+            let at = at.min(text.len());
+            if seed % 4 != 0 {
+                text.splice(at..at, edited);
+            }
+            let k = max_errors(len);
+            let exhaustive = best_approx(&text, &pattern, k, Some(hint));
+            let (bounded, steps) = bounded_approx(&text, &pattern, k, Some(hint), MAX_FUZZY_STEPS);
+            prop_assert_eq!(bounded.is_some(), exhaustive.is_some());
+            prop_assert!(steps <= MAX_FUZZY_STEPS);
+            if let Some((s, e, errors)) = bounded {
+                prop_assert!(errors <= k);
+                prop_assert_eq!(levenshtein(&text[s..e], &pattern), errors);
+            }
+        }
+
+        #[test]
+        fn the_bounded_search_never_exceeds_its_cap(
+            n in 0usize..30_000, len in 1usize..300, hint in 0usize..30_000, cap in 1_000usize..40_000,
+        ) {
+            let text = noise(n, 11);
+            let pattern = noise(len, 5);
+            let (_, steps) = bounded_approx(&text, &pattern, max_errors(len), Some(hint), cap);
+            prop_assert!(steps <= cap, "{} steps for a cap of {}", steps, cap);
         }
 
         #[test]
