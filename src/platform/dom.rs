@@ -97,10 +97,19 @@ pub fn first_visible_block() -> Option<String> {
         .flatten()
         .map_or(0.0, |bar| element_rect(&bar).3);
     let blocks = doc.query_selector_all("[data-block]").ok()?;
-    (0..blocks.length())
-        .filter_map(|i| blocks.item(i)?.dyn_into::<Element>().ok())
-        .find(|el| element_rect(el).3 > below)
-        .and_then(|el| el.get_attribute("data-block"))
+    let block = |i: u32| blocks.item(i)?.dyn_into::<Element>().ok();
+    // Blocks are in page order, top to bottom: a binary search reads a
+    // dozen positions, where a scan would lay out every block above.
+    let (mut low, mut high) = (0, blocks.length());
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if block(mid).is_some_and(|el| element_rect(&el).3 > below) {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    block(low)?.get_attribute("data-block")
 }
 
 /// Removes the element with `id`, if there is one.

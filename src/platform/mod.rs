@@ -11,6 +11,7 @@ pub mod segmenter_worker;
 pub mod selection;
 pub mod storage;
 pub mod timing;
+pub mod viewport;
 
 /// A JS exception in words (`name: message`), not `JsValue(...)`.
 pub fn describe(e: &wasm_bindgen::JsValue) -> String {

@@ -1,25 +1,20 @@
 use std::rc::Rc;
 
-use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 use yew::virtual_dom::Key;
 
-use super::block_view::{BlockTokens, BlockView};
+use super::block_group::{ArticleParts, BlockGroup, GroupParts};
 use crate::core::article::{Article, BlockKind};
-use crate::core::layout::Span;
-use crate::core::segment::{Token, TokenKind};
+use crate::core::segment::Token;
 use crate::core::snap::{clamp_to_block, snap_to_words};
 use crate::core::store::Annotations;
 use crate::platform::{dom, selection};
-use crate::ui::highlight::{document_marks, DocumentMarks, Mark, MarkKind};
+use crate::ui::highlight::{document_marks, DocumentMarks};
+use crate::ui::hooks::near_screen::use_near_groups;
 use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 
-/// Documents with more blocks than this get the word view a slice at a
-/// time: every word is an element, and a 1 MB text has some 300,000 of
-/// them (6.3 s in one task here when drawn at once).
-const WORD_VIEW_AT_ONCE: usize = 400;
-/// Blocks given their words per turn of the event loop (about 40 ms here).
-const WORD_VIEW_SLICE: usize = 40;
+/// Documents with more blocks than this show words only near the screen.
+const WORD_VIEW_EVERYWHERE: usize = 400;
 
 #[derive(Properties, PartialEq)]
 pub struct ArticleViewProps {
@@ -72,56 +67,21 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         marks
     };
 
-    // Which blocks show their words: `count` blocks from block `origin`
-    // on (wrapping). A large document starts from the screen and grows a
-    // slice per turn, so the page never freezes and what is on screen
-    // comes first.
+    // The article in groups of consecutive blocks (body, then footer), made
+    // once per article.
+    let groups = use_memo(state.article.clone(), |article| article_groups(article));
+    // A large document shows its words only in the groups within a screen
+    // of the viewport: every word is an element, and a 1 MB text has some
+    // 300,000 of them.
     let block_count = state.article.blocks.len();
-    let large = block_count > WORD_VIEW_AT_ONCE;
-    let word_blocks = use_state(|| (0usize, if large { 0 } else { usize::MAX }));
-    let slicing = use_mut_ref(|| 0u32);
-    {
-        let word_blocks = word_blocks.clone();
-        let article = state.article.clone();
-        use_effect_with(state.word_view, move |on| {
-            *slicing.borrow_mut() += 1;
-            let run = *slicing.borrow();
-            if !large {
-                return;
-            }
-            if !*on {
-                word_blocks.set((0, 0));
-                return;
-            }
-            let n = article.blocks.len();
-            let origin = dom::first_visible_block()
-                .and_then(|id| article.blocks.iter().position(|b| b.id == id))
-                .unwrap_or(0);
-            word_blocks.set((origin, WORD_VIEW_SLICE));
-            wasm_bindgen_futures::spawn_local(async move {
-                let mut done = WORD_VIEW_SLICE;
-                while done < n {
-                    TimeoutFuture::new(0).await;
-                    if *slicing.borrow() != run {
-                        return;
-                    }
-                    done = (done + WORD_VIEW_SLICE).min(n);
-                    word_blocks.set((origin, done));
-                }
-            });
-        });
-    }
-    let (origin, count) = *word_blocks;
-    let shows_words = |i: usize| {
-        state.word_view
-            && (count >= block_count || (i + block_count - origin) % block_count < count)
-    };
-    let word_view_state = if !state.word_view {
-        "off"
-    } else if count >= block_count {
-        "complete"
-    } else {
-        "partial"
+    let large = block_count > WORD_VIEW_EVERYWHERE;
+    let near = use_near_groups(root.clone(), state.article.clone());
+    let shows_words =
+        |g: usize| state.word_view && (!large || near.as_ref().is_some_and(|n| n.contains(&g)));
+    let word_view_state = match (state.word_view, large && near.is_none()) {
+        (false, _) => "off",
+        (true, false) => "complete",
+        (true, true) => "partial",
     };
 
     {
@@ -240,68 +200,46 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
                 .collect::<Vec<_>>()
         },
     );
-    // The code point range the selected annotation covers: only the blocks
-    // it touches are told it is selected (found here once, not by searching
-    // every block's marks).
-    let selected_range = state
+    // The code point range the selected annotation covers: only the groups
+    // it touches are told it is selected.
+    let selected = state
         .selected
         .as_deref()
         .and_then(|id| state.store.state().slot(id))
         .filter(|(orphan, _)| !orphan)
-        .and_then(|(_, a)| a.target.range());
-    let render = |i: usize| {
-        let (b, key) = &shared_blocks[i];
-        let (from, to) = token_ranges[i];
-        let keywords = keyword_spans(
-            &state.article,
-            &tokens[from..to],
-            state.marked_word.as_deref(),
-        );
-        let taggable = matches!(
-            b.kind,
-            BlockKind::Paragraph | BlockKind::Heading | BlockKind::Caption
-        );
-        let pending = pending.filter(|(start, end)| *start < b.end && *end > b.start);
-        let mut marks = annotation_marks.passages[i].clone();
-        // Keyword and pending marks are few: only those blocks get a copy.
-        if !keywords.is_empty() || pending.is_some() {
-            let mut own = (*marks).clone();
-            own.extend(keywords.into_iter().map(|span| Mark {
-                span,
-                kind: MarkKind::Keyword,
-            }));
-            if let Some((start, end)) = pending {
-                own.push(Mark {
-                    span: Span {
-                        start,
-                        end,
-                        key: "pending".into(),
-                    },
-                    kind: MarkKind::Pending,
-                });
-            }
-            marks = Rc::new(own);
-        }
-        // Only the blocks that draw the selected annotation are told, so
-        // selecting re-renders those blocks, not the whole article.
-        let block_tags = annotation_marks.block_tags[i].clone();
-        let selected_here = selected_range
-            .filter(|&(start, end)| start < b.end && end > b.start)
-            .and_then(|_| state.selected.clone());
+        .and_then(|(_, a)| a.target.range())
+        .zip(state.selected.clone())
+        .map(|(range, id)| (id, range));
+    let parts = ArticleParts {
+        article: state.article.clone(),
+        blocks: shared_blocks,
+        tokens,
+        token_ranges,
+        marks: annotation_marks,
+    };
+    let render = |(g, group): (usize, &Group)| {
+        let (start, end) = group.span;
+        let within = |&(s, e): &(usize, usize)| s < end && e > start;
         html! {
-            <BlockView key={key.clone()} block={b.clone()}
-                tokens={BlockTokens::new(tokens.clone(), from, to)} word_view={shows_words(i)}
-                marks={marks} {block_tags}
-                selected={selected_here}
-                on_tag_block={taggable.then(|| on_tag_block.clone())} />
+            <BlockGroup key={group.key.clone()} index={g}
+                group={GroupParts { members: group.members.clone(), parts: parts.clone() }}
+                height_guess={group.height_guess}
+                word_view={shows_words(g)}
+                pending={pending.filter(within)}
+                selected={selected.clone().filter(|(_, range)| within(range))}
+                keyword={state.marked_word.clone()}
+                on_tag_block={on_tag_block.clone()} />
         }
     };
-    let blocks = &state.article.blocks;
-    let body = (0..blocks.len())
-        .filter(|&i| blocks[i].kind != BlockKind::Footer)
+    let body = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.footer)
         .map(render);
-    let footer = (0..blocks.len())
-        .filter(|&i| blocks[i].kind == BlockKind::Footer)
+    let footer = groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.footer)
         .map(render);
     html! {
         <article ref={root} class={classes!("article", state.word_view.then_some("word-view"))} lang="zh-CN"
@@ -312,18 +250,53 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     }
 }
 
-/// Every word token equal to the marked keyword.
-fn keyword_spans(article: &Article, tokens: &[Token], word: Option<&str>) -> Vec<Span> {
-    let Some(word) = word else { return Vec::new() };
-    let len = word.chars().count();
-    tokens
-        .iter()
-        .filter(|t| t.kind == TokenKind::Word && t.end - t.start == len)
-        .filter(|t| article.slice(t.start, t.end) == word)
-        .map(|t| Span {
-            start: t.start,
-            end: t.end,
-            key: "keyword".into(),
-        })
-        .collect()
+/// Blocks per group: small enough that a change redraws little, large
+/// enough that a 1 MB text (about 6,500 blocks) is some 200 groups.
+const GROUP_SIZE: usize = 32;
+/// Roughly how many characters fit on a line of the article column, and
+/// the height of a line and of a block's margin, in pixels: only a guess
+/// for groups not yet drawn (the browser then remembers the real height).
+const CHARS_PER_LINE: usize = 36;
+const LINE_PX: usize = 34;
+const BLOCK_MARGIN_PX: usize = 18;
+
+/// A run of consecutive blocks drawn as one `BlockGroup`.
+struct Group {
+    members: Rc<[usize]>,
+    key: Key,
+    /// The code points the group's blocks cover.
+    span: (usize, usize),
+    height_guess: u32,
+    footer: bool,
+}
+
+fn article_groups(article: &Article) -> Vec<Group> {
+    let blocks = &article.blocks;
+    let (body, footer): (Vec<usize>, Vec<usize>) =
+        (0..blocks.len()).partition(|&i| blocks[i].kind != BlockKind::Footer);
+    let groups = |indices: &[usize], footer: bool| {
+        indices
+            .chunks(GROUP_SIZE)
+            .map(|members| {
+                let height: usize = members
+                    .iter()
+                    .map(|&i| {
+                        let chars = blocks[i].end - blocks[i].start;
+                        chars.div_ceil(CHARS_PER_LINE).max(1) * LINE_PX + BLOCK_MARGIN_PX
+                    })
+                    .sum();
+                let (first, last) = (&blocks[members[0]], &blocks[members[members.len() - 1]]);
+                Group {
+                    members: members.into(),
+                    key: Key::from(format!("{}-{}", if footer { "f" } else { "b" }, first.id)),
+                    span: (first.start, last.end),
+                    height_guess: height as u32,
+                    footer,
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut all = groups(&body, false);
+    all.extend(groups(&footer, true));
+    all
 }

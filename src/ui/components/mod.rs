@@ -1,5 +1,6 @@
 pub mod app;
 pub mod article_view;
+pub mod block_group;
 pub mod block_view;
 pub mod help_overlay;
 pub mod import_dialog;

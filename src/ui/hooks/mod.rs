@@ -2,4 +2,5 @@
 //! function_todomvc example keeps them out of its components.
 
 pub mod annotation_storage;
+pub mod near_screen;
 pub mod settings;
