@@ -66,7 +66,11 @@ pub fn export_json(article: &Article, all: &Annotations, now: &str) -> String {
         exported: now.into(),
         document: DocumentInfo::of(article),
         tags: all.tags.clone(),
-        annotations: all.in_document_order().into_iter().cloned().collect(),
+        annotations: all
+            .in_document_order()
+            .into_iter()
+            .map(|a| (**a).clone())
+            .collect(),
         orphans: all.orphans.iter().map(|a| (**a).clone()).collect(),
     };
     serde_json::to_string_pretty(&file).unwrap_or_default()
@@ -127,7 +131,7 @@ pub fn export_w3c(article: &Article, all: &Annotations, now: &str, collection_id
     let items: Vec<Value> = all
         .in_document_order()
         .into_iter()
-        .chain(all.orphans.iter().map(|a| &**a))
+        .chain(all.orphans.iter())
         .map(|a| w3c_annotation(&doc, a))
         .collect();
     let collection = json!({

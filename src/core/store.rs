@@ -118,8 +118,8 @@ impl Annotations {
 
     /// Annotations in document order: document-level first, then by start,
     /// longer (enclosing) spans before the spans they contain.
-    pub fn in_document_order(&self) -> Vec<&Annotation> {
-        let mut v: Vec<&Annotation> = self.annotations.iter().map(|a| &**a).collect();
+    pub fn in_document_order(&self) -> Vec<&Rc<Annotation>> {
+        let mut v: Vec<&Rc<Annotation>> = self.annotations.iter().collect();
         v.sort_by_key(|a| match a.target.range() {
             None => (0, 0, 0),
             Some((s, e)) => (1, s, usize::MAX - e),

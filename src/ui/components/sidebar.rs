@@ -1,10 +1,12 @@
+use std::rc::Rc;
+
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::core::annotation::Target;
+use crate::core::annotation::{Annotation, Target};
 use crate::core::store::Command;
 use crate::platform::dom;
-use crate::ui::highlight::chips;
+use crate::ui::highlight::{chips, Chip};
 use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 
 /// How many orphans are listed at first, and added per click.
@@ -36,9 +38,15 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     let all = state.store.state();
     let query = search.trim().to_lowercase();
 
-    let entries: Vec<_> = all
-        .in_document_order()
-        .into_iter()
+    // Sorted once per change of the annotations, not per render.
+    let ordered = use_memo(state.store.shared(), |all| {
+        all.in_document_order()
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    });
+    let entries: Vec<&Rc<Annotation>> = ordered
+        .iter()
         .filter(|a| filter.as_ref().is_none_or(|f| a.tags.contains(f)))
         .filter(|a| {
             query.is_empty()
@@ -90,60 +98,10 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     });
 
     let items = entries[first..last].iter().map(|a| {
-        let selected = state.selected.as_deref() == Some(a.id.as_str());
-        let (kind, quote) = match &a.target {
-            Target::Passage { quote, .. } => ("", quote.exact.clone()),
-            Target::Block { quote, .. } => ("整段", quote.exact.clone()),
-            Target::Document => ("全文", String::new()),
-        };
-        let short: String = quote.chars().take(60).collect();
-        let more = quote.chars().count() > 60;
-        let focus = {
-            let on_action = props.on_action.clone();
-            let id = a.id.clone();
-            Callback::from(move |_| on_action.emit(Action::Focus(id.clone())))
-        };
-        let edit = {
-            let on_action = props.on_action.clone();
-            let id = a.id.clone();
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                let (left, _, _, bottom) = e
-                    .target_dyn_into::<web_sys::Element>()
-                    .map(|el| dom::element_rect(&el))
-                    .unwrap_or_default();
-                on_action.emit(Action::OpenPopup(Popup {
-                    target: PopupTarget::Edit(id.clone()),
-                    x: left - 240.0,
-                    y: bottom,
-                }));
-            })
-        };
-        let delete = {
-            let on_action = props.on_action.clone();
-            let id = a.id.clone();
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                on_action.emit(Action::Apply(Command::Delete { id: id.clone() }));
-            })
-        };
-        let chip_views = chips(all, a).into_iter().map(|c| {
-            html! { <span class="chip" style={format!("--chip: {}", c.color)}>{ c.name }</span> }
-        });
         html! {
-            <li class={classes!("entry", selected.then_some("selected"))} data-entry={a.id.clone()}
-                onclick={focus} tabindex="0" aria-current={selected.then_some("true")}>
-                <div class="quote">
-                    if !kind.is_empty() { <span class="kind">{ kind }</span> }
-                    { short }{ if more { "…" } else { "" } }
-                </div>
-                <div class="entry-tags">{ for chip_views }</div>
-                if !a.note.is_empty() { <div class="entry-note">{ a.note.clone() }</div> }
-                <div class="entry-actions">
-                    <button type="button" class="link" data-action="edit-annotation" onclick={edit}>{ "编辑" }</button>
-                    <button type="button" class="link danger" data-action="delete-annotation" onclick={delete}>{ "删除" }</button>
-                </div>
-            </li>
+            <SidebarEntry key={a.id.as_str()} entry={(*a).clone()} chips={chips(all, a)}
+                selected={state.selected.as_deref() == Some(a.id.as_str())}
+                on_action={props.on_action.clone()} />
         }
     });
     let orphans = all.orphans.iter().take(*orphans_shown).map(|a| {
@@ -225,5 +183,77 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 }
             }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SidebarEntryProps {
+    /// Shared with the store: an entry whose annotation did not change
+    /// compares equal by pointer and is not drawn again.
+    entry: Rc<Annotation>,
+    chips: Vec<Chip>,
+    selected: bool,
+    on_action: Callback<Action>,
+}
+
+/// One annotation in the list: its quote, tags and note; a click scrolls to
+/// its highlight, with edit and delete.
+#[component]
+fn SidebarEntry(props: &SidebarEntryProps) -> Html {
+    let a = &props.entry;
+    let (kind, quote) = match &a.target {
+        Target::Passage { quote, .. } => ("", quote.exact.as_str()),
+        Target::Block { quote, .. } => ("整段", quote.exact.as_str()),
+        Target::Document => ("全文", ""),
+    };
+    let short: String = quote.chars().take(60).collect();
+    let more = quote.chars().nth(60).is_some();
+    let focus = {
+        let on_action = props.on_action.clone();
+        let id = a.id.clone();
+        Callback::from(move |_| on_action.emit(Action::Focus(id.clone())))
+    };
+    let edit = {
+        let on_action = props.on_action.clone();
+        let id = a.id.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let (left, _, _, bottom) = e
+                .target_dyn_into::<web_sys::Element>()
+                .map(|el| dom::element_rect(&el))
+                .unwrap_or_default();
+            on_action.emit(Action::OpenPopup(Popup {
+                target: PopupTarget::Edit(id.clone()),
+                x: left - 240.0,
+                y: bottom,
+            }));
+        })
+    };
+    let delete = {
+        let on_action = props.on_action.clone();
+        let id = a.id.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_action.emit(Action::Apply(Command::Delete { id: id.clone() }));
+        })
+    };
+    let chip_views = props.chips.iter().map(|c| {
+        html! { <span class="chip" style={format!("--chip: {}", c.color)}>{ c.name.clone() }</span> }
+    });
+    let selected = props.selected;
+    html! {
+        <li class={classes!("entry", selected.then_some("selected"))} data-entry={a.id.clone()}
+            onclick={focus} tabindex="0" aria-current={selected.then_some("true")}>
+            <div class="quote">
+                if !kind.is_empty() { <span class="kind">{ kind }</span> }
+                { short }{ if more { "…" } else { "" } }
+            </div>
+            <div class="entry-tags">{ for chip_views }</div>
+            if !a.note.is_empty() { <div class="entry-note">{ a.note.clone() }</div> }
+            <div class="entry-actions">
+                <button type="button" class="link" data-action="edit-annotation" onclick={edit}>{ "编辑" }</button>
+                <button type="button" class="link danger" data-action="delete-annotation" onclick={delete}>{ "删除" }</button>
+            </div>
+        </li>
     }
 }
