@@ -851,15 +851,15 @@ mod tests {
 
     proptest! {
         #[test]
-        fn undoing_everything_restores_the_start_and_redo_the_end(cmds in prop::collection::vec(command(), 0..40)) {
+        fn undo_and_redo_pass_back_through_every_state(cmds in prop::collection::vec(command(), 0..40)) {
             let mut s = Store::default();
             s.apply(Command::Add(ann("seed", 0, 3, &["甲"]))).unwrap();
-            let initial = s.state().clone();
-            let mut applied = 0;
+            // Every state the commands pass through, in order.
+            let mut states = vec![Annotations::default(), s.state().clone()];
             for c in cmds {
                 let before = s.state().clone();
                 match s.apply(c) {
-                    Ok(()) => if *s.state() != before { applied += 1 },
+                    Ok(()) => if *s.state() != before { states.push(s.state().clone()) },
                     Err(_) => prop_assert_eq!(s.state(), &before),
                 }
                 // Invariant: every tag used by an annotation exists.
@@ -869,14 +869,15 @@ mod tests {
                     }
                 }
             }
-            let last = s.state().clone();
-            for _ in 0..applied { prop_assert!(s.undo().happened()); }
-            prop_assert!(s.undo().happened());
-            prop_assert_eq!(s.state(), &Annotations::default());
-            prop_assert!(s.redo().happened());
-            prop_assert_eq!(s.state(), &initial);
-            for _ in 0..applied { prop_assert!(s.redo().happened()); }
-            prop_assert_eq!(s.state(), &last);
+            for expected in states.iter().rev().skip(1) {
+                prop_assert!(s.undo().happened());
+                prop_assert_eq!(s.state(), expected);
+            }
+            prop_assert!(!s.undo().happened());
+            for expected in states.iter().skip(1) {
+                prop_assert!(s.redo().happened());
+                prop_assert_eq!(s.state(), expected);
+            }
             prop_assert!(!s.redo().happened());
         }
 

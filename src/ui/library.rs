@@ -513,7 +513,7 @@ pub async fn replace_text(
         let started = now_ms();
         let mut done = false;
         while !done && now_ms() - started < SLICE_MS {
-            done = work.step(&article, 8);
+            done = work.step(&article, 1);
         }
         if done {
             break;

@@ -103,7 +103,7 @@ pub fn import_file(file: web_sys::File, state: UseReducerHandle<AppState>) {
                     let started = now_ms();
                     let mut done = false;
                     while !done && now_ms() - started < SLICE_MS {
-                        done = work.step(&article, 8);
+                        done = work.step(&article, 1);
                     }
                     if IMPORT_RUN.with(Cell::get) != run {
                         return;

@@ -10,7 +10,8 @@ const PHRASE = '推动成渝地区双城经济圈建设';
 const open = (context) => openTab(context, app.server.url);
 const newContext = () => app.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
 
-const entries = (page) => page.$$eval('[data-entry]', (e) => e.length);
+// The sidebar's count (it lists a window of entries, not all).
+const entries = (page) => page.$eval('.annotations h3 .hint', (e) => parseInt(e.textContent, 10));
 const storedIds = (page) =>
   page.evaluate(() => Object.keys(localStorage).filter((k) => /^mozhu\.v2\.[0-9a-f]{64}\.a\./.test(k)).length);
 
@@ -28,7 +29,7 @@ async function quickAnnotate(page, tag) {
 const annotate = (page, from, to, tag) => tagPassage(page, PHRASE, from, to, tag);
 
 const waitForEntries = (page, n) =>
-  page.waitForFunction((n) => document.querySelectorAll('[data-entry]').length === n, n, { timeout: 20_000 });
+  page.waitForFunction((n) => parseInt(document.querySelector('.annotations h3 .hint')?.textContent, 10) === n, n, { timeout: 20_000 });
 
 test('two tabs saving at the same moment lose nothing, round after round', async () => {
   const context = await newContext();

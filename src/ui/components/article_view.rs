@@ -75,7 +75,11 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     // 300,000 of them.
     let block_count = state.article.blocks.len();
     let large = block_count > WORD_VIEW_EVERYWHERE;
-    let near = use_near_groups(root.clone(), state.article.clone());
+    let near = use_near_groups(
+        root.clone(),
+        state.article.clone(),
+        large && state.word_view,
+    );
     let shows_words =
         |g: usize| state.word_view && (!large || near.as_ref().is_some_and(|n| n.contains(&g)));
     let word_view_state = match (state.word_view, large && near.is_none()) {
@@ -250,9 +254,10 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
     }
 }
 
-/// Blocks per group: small enough that a change redraws little, large
-/// enough that a 1 MB text (about 6,500 blocks) is some 200 groups.
-const GROUP_SIZE: usize = 32;
+/// Blocks per group: small enough that the words of a group coming near the
+/// screen are drawn within a frame, large enough that a 1 MB text (about
+/// 6,500 blocks) is some 400 groups.
+const GROUP_SIZE: usize = 16;
 /// Roughly how many characters fit on a line of the article column, and
 /// the height of a line and of a block's margin, in pixels: only a guess
 /// for groups not yet drawn (the browser then remembers the real height).

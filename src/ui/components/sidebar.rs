@@ -13,8 +13,9 @@ use crate::ui::state::{Action, AppState, Popup, PopupTarget};
 const ORPHAN_PAGE: usize = 100;
 
 /// How many entries the list shows at once: thousands of annotations are
-/// listed a window at a time, so a change re-renders 200 entries, not all.
-const ENTRY_WINDOW: usize = 200;
+/// listed a window at a time, so a filter or search draws 100 entries,
+/// not all (the list box shows about five; the rest scroll).
+const ENTRY_WINDOW: usize = 100;
 
 #[derive(Properties, PartialEq)]
 pub struct SidebarProps {
@@ -45,17 +46,29 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             .cloned()
             .collect::<Vec<_>>()
     });
+    // What a search looks in (note, tags, quote; lowercased), made once per
+    // change of the annotations while there is a search, in `ordered` order.
+    let searched = use_memo(
+        (ordered.clone(), !query.is_empty()),
+        |(ordered, searching)| {
+            if !searching {
+                return Vec::new();
+            }
+            ordered
+                .iter()
+                .map(|a| {
+                    let quote = a.target.quote().map_or("", |q| q.exact.as_str());
+                    format!("{}\u{0}{}\u{0}{quote}", a.note, a.tags.join("\u{0}")).to_lowercase()
+                })
+                .collect::<Vec<_>>()
+        },
+    );
     let entries: Vec<&Rc<Annotation>> = ordered
         .iter()
-        .filter(|a| filter.as_ref().is_none_or(|f| a.tags.contains(f)))
-        .filter(|a| {
-            query.is_empty()
-                || a.note.to_lowercase().contains(&query)
-                || a.tags.iter().any(|t| t.to_lowercase().contains(&query))
-                || a.target
-                    .quote()
-                    .is_some_and(|q| q.exact.to_lowercase().contains(&query))
-        })
+        .enumerate()
+        .filter(|(_, a)| filter.as_ref().is_none_or(|f| a.tags.contains(f)))
+        .filter(|(i, _)| query.is_empty() || searched[*i].contains(&query))
+        .map(|(_, a)| a)
         .collect();
     let total = all.annotations.len();
     // The window follows the selection (J/K, a click on a highlight).
