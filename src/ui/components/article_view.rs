@@ -3,7 +3,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 use yew::virtual_dom::Key;
 
-use super::block_group::{ArticleParts, BlockGroup, GroupParts};
+use super::block_group::{BlockGroup, GroupParts, Member};
 use crate::core::article::{Article, BlockKind};
 use crate::core::segment::Token;
 use crate::core::snap::{clamp_to_block, snap_to_words};
@@ -25,6 +25,8 @@ pub struct ArticleViewProps {
 /// The annotations the marks were last computed from, for which article,
 /// and the marks.
 type MarksCache = (Rc<Annotations>, Rc<Article>, Rc<DocumentMarks>);
+/// The words and article the per-block words were split from, and them.
+type BlockWordsCache = (Rc<Vec<Token>>, Rc<Article>, Rc<Vec<Rc<[Token]>>>);
 
 /// The article as a readable page: body blocks in order, footer lines
 /// gathered at the end in a muted `<footer>`. A selection made here is kept
@@ -187,23 +189,27 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         Some(PopupTarget::Passage { start, end }) => Some((*start, *end)),
         _ => state.key_selection,
     };
-    // Each block's range of the tokens, found once per segmentation.
-    let token_ranges = use_memo(
-        (tokens.clone(), state.article.clone()),
-        |(tokens, article)| {
-            article
-                .blocks
-                .iter()
-                .map(|b| {
-                    let from = tokens.partition_point(|t| t.end <= b.start);
-                    (
-                        from,
-                        from + tokens[from..].partition_point(|t| t.start < b.end),
-                    )
-                })
-                .collect::<Vec<_>>()
-        },
-    );
+    // Each block's words in an `Rc` of their own, made once per segmentation
+    // and kept from the last one where a block's words did not change: views
+    // compare words by pointer, and none holds an old segmentation alive.
+    let words_cache = use_mut_ref(|| None::<BlockWordsCache>);
+    let block_words = {
+        let mut cache = words_cache.borrow_mut();
+        let words = match cache.as_ref() {
+            Some((t, a, words)) if Rc::ptr_eq(t, &tokens) && Rc::ptr_eq(a, &state.article) => {
+                words.clone()
+            }
+            previous => Rc::new(split_by_block(
+                &tokens,
+                &state.article,
+                previous
+                    .filter(|(_, a, _)| Rc::ptr_eq(a, &state.article))
+                    .map(|(_, _, w)| w.as_slice()),
+            )),
+        };
+        *cache = Some((tokens.clone(), state.article.clone(), words.clone()));
+        words
+    };
     // The code point range the selected annotation covers: only the groups
     // it touches are told it is selected.
     let selected = state
@@ -214,19 +220,21 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         .and_then(|(_, a)| a.target.range())
         .zip(state.selected.clone())
         .map(|(range, id)| (id, range));
-    let parts = ArticleParts {
-        article: state.article.clone(),
-        blocks: shared_blocks,
-        tokens,
-        token_ranges,
-        marks: annotation_marks,
-    };
     let render = |(g, group): (usize, &Group)| {
         let (start, end) = group.span;
         let within = |&(s, e): &(usize, usize)| s < end && e > start;
         html! {
             <BlockGroup key={group.key.clone()} index={g}
-                group={GroupParts { members: group.members.clone(), parts: parts.clone() }}
+                group={GroupParts {
+                    article: state.article.clone(),
+                    blocks: shared_blocks.clone(),
+                    members: group.members.iter().map(|&i| Member {
+                        index: i,
+                        words: block_words[i].clone(),
+                        marks: annotation_marks.passages[i].clone(),
+                        block_tags: annotation_marks.block_tags[i].clone(),
+                    }).collect(),
+                }}
                 height_guess={group.height_guess}
                 word_view={shows_words(g)}
                 pending={pending.filter(within)}
@@ -304,4 +312,27 @@ fn article_groups(article: &Article) -> Vec<Group> {
     let mut all = groups(&body, false);
     all.extend(groups(&footer, true));
     all
+}
+
+/// Each block's words (`tokens` tile the article in order), reusing the
+/// `previous` split's `Rc` wherever a block's words are the same.
+fn split_by_block(
+    tokens: &[Token],
+    article: &Article,
+    previous: Option<&[Rc<[Token]>]>,
+) -> Vec<Rc<[Token]>> {
+    article
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let from = tokens.partition_point(|t| t.end <= b.start);
+            let to = from + tokens[from..].partition_point(|t| t.start < b.end);
+            let words = &tokens[from..to];
+            match previous.and_then(|p| p.get(i)) {
+                Some(old) if old[..] == *words => old.clone(),
+                _ => Rc::from(words),
+            }
+        })
+        .collect()
 }

@@ -3,56 +3,46 @@ use std::rc::Rc;
 use yew::prelude::*;
 use yew::virtual_dom::Key;
 
-use super::block_view::{BlockTokens, BlockView};
+use super::block_view::BlockView;
 use crate::core::article::{Article, Block, BlockKind};
 use crate::core::layout::Span;
 use crate::core::segment::{Token, TokenKind};
-use crate::ui::highlight::{DocumentMarks, Mark, MarkKind};
+use crate::ui::highlight::{BlockTag, Mark, MarkKind};
 
-/// What a group shows, shared by every group of the article: the blocks
-/// (each in an `Rc` with its key), the words and each block's range of
-/// them, and the highlights of every block.
+/// One block as its group draws it: its index in the article, its words
+/// and its highlights, each shared with the article view.
 #[derive(Clone)]
-pub struct ArticleParts {
-    pub article: Rc<Article>,
-    pub blocks: Rc<Vec<(Rc<Block>, Key)>>,
-    pub tokens: Rc<Vec<Token>>,
-    pub token_ranges: Rc<Vec<(usize, usize)>>,
-    pub marks: Rc<DocumentMarks>,
+pub struct Member {
+    pub index: usize,
+    pub words: Rc<[Token]>,
+    pub marks: Rc<Vec<Mark>>,
+    pub block_tags: Rc<Vec<BlockTag>>,
 }
 
-/// A run of consecutive blocks (indices into the article's blocks) and the
-/// article's parts. Equal when this group's own blocks would draw the same:
-/// a change to one highlight makes one group differ, and the article view
-/// compares a few hundred groups instead of rendering thousands of blocks.
+/// A run of consecutive blocks. Equal when each block would draw the same
+/// (compared by pointer): a change to one highlight makes one group differ,
+/// and the article view compares a few hundred groups instead of rendering
+/// thousands of blocks. A group holds only its own blocks' parts, so a
+/// group that is not drawn again keeps nothing of an older state alive.
 #[derive(Clone)]
 pub struct GroupParts {
-    pub members: Rc<[usize]>,
-    pub parts: ArticleParts,
+    pub article: Rc<Article>,
+    /// Every block of the article in an `Rc`, with its key.
+    pub blocks: Rc<Vec<(Rc<Block>, Key)>>,
+    pub members: Vec<Member>,
 }
 
 impl PartialEq for GroupParts {
     fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (&self.parts, &other.parts);
-        if !Rc::ptr_eq(&self.members, &other.members)
-            || !Rc::ptr_eq(&a.article, &b.article)
-            || !Rc::ptr_eq(&a.blocks, &b.blocks)
-        {
-            return false;
-        }
-        let same_marks = Rc::ptr_eq(&a.marks, &b.marks)
-            || self.members.iter().all(|&i| {
-                Rc::ptr_eq(&a.marks.passages[i], &b.marks.passages[i])
-                    && Rc::ptr_eq(&a.marks.block_tags[i], &b.marks.block_tags[i])
-            });
-        fn words(p: &ArticleParts, i: usize) -> &[Token] {
-            let (from, to) = p.token_ranges[i];
-            &p.tokens[from..to]
-        }
-        let same_words = (Rc::ptr_eq(&a.tokens, &b.tokens)
-            && Rc::ptr_eq(&a.token_ranges, &b.token_ranges))
-            || self.members.iter().all(|&i| words(a, i) == words(b, i));
-        same_marks && same_words
+        Rc::ptr_eq(&self.article, &other.article)
+            && Rc::ptr_eq(&self.blocks, &other.blocks)
+            && self.members.len() == other.members.len()
+            && self.members.iter().zip(&other.members).all(|(a, b)| {
+                a.index == b.index
+                    && Rc::ptr_eq(&a.words, &b.words)
+                    && Rc::ptr_eq(&a.marks, &b.marks)
+                    && Rc::ptr_eq(&a.block_tags, &b.block_tags)
+            })
     }
 }
 
@@ -80,15 +70,10 @@ pub struct BlockGroupProps {
 /// to any highlight.
 #[component]
 pub fn BlockGroup(props: &BlockGroupProps) -> Html {
-    let parts = &props.group.parts;
-    let render = |i: usize| {
-        let (b, key) = &parts.blocks[i];
-        let (from, to) = parts.token_ranges[i];
-        let keywords = keyword_spans(
-            &parts.article,
-            &parts.tokens[from..to],
-            props.keyword.as_deref(),
-        );
+    let group = &props.group;
+    let render = |m: &Member| {
+        let (b, key) = &group.blocks[m.index];
+        let keywords = keyword_spans(&group.article, &m.words, props.keyword.as_deref());
         let taggable = matches!(
             b.kind,
             BlockKind::Paragraph | BlockKind::Heading | BlockKind::Caption
@@ -96,7 +81,7 @@ pub fn BlockGroup(props: &BlockGroupProps) -> Html {
         let pending = props
             .pending
             .filter(|(start, end)| *start < b.end && *end > b.start);
-        let mut marks = parts.marks.passages[i].clone();
+        let mut marks = m.marks.clone();
         // Keyword and pending marks are few: only those blocks get a copy.
         if !keywords.is_empty() || pending.is_some() {
             let mut own = (*marks).clone();
@@ -125,15 +110,15 @@ pub fn BlockGroup(props: &BlockGroupProps) -> Html {
             .map(|(id, _)| id.clone());
         html! {
             <BlockView key={key.clone()} block={b.clone()}
-                tokens={BlockTokens::new(parts.tokens.clone(), from, to)} word_view={props.word_view}
-                marks={marks} block_tags={parts.marks.block_tags[i].clone()}
+                words={m.words.clone()} word_view={props.word_view}
+                marks={marks} block_tags={m.block_tags.clone()}
                 selected={selected_here}
                 on_tag_block={taggable.then(|| props.on_tag_block.clone())} />
         }
     };
     html! {
         <div class="block-group" data-group={props.index.to_string()} style={format!("contain-intrinsic-size: auto {}px", props.height_guess)}>
-            { for props.group.members.iter().map(|&i| render(i)) }
+            { for group.members.iter().map(render) }
         </div>
     }
 }

@@ -8,41 +8,14 @@ use crate::core::segment::{Token, TokenKind};
 use crate::core::text::{self, CodePointIndex};
 use crate::ui::highlight::{BlockTag, Mark, MarkKind};
 
-/// A block's words: a range of the document's shared token list. Equal
-/// when the words are, whichever list they come from, so a block whose words
-/// did not change is not rendered again when words arrive for other blocks.
-#[derive(Clone)]
-pub struct BlockTokens {
-    all: Rc<Vec<Token>>,
-    range: (usize, usize),
-}
-
-impl BlockTokens {
-    pub fn new(all: Rc<Vec<Token>>, from: usize, to: usize) -> Self {
-        BlockTokens {
-            all,
-            range: (from, to),
-        }
-    }
-
-    fn slice(&self) -> &[Token] {
-        &self.all[self.range.0..self.range.1]
-    }
-}
-
-impl PartialEq for BlockTokens {
-    fn eq(&self, other: &Self) -> bool {
-        (Rc::ptr_eq(&self.all, &other.all) && self.range == other.range)
-            || self.slice() == other.slice()
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct BlockViewProps {
     /// Shared with the article view, so a render copies no text and the
     /// props compare by pointer.
     pub block: Rc<Block>,
-    pub tokens: BlockTokens,
+    /// The block's words, shared with the article view (see
+    /// `ArticleView`'s `block_words`): compared by pointer.
+    pub words: Rc<[Token]>,
     pub word_view: bool,
     /// Highlights and marks over this block's text.
     pub marks: Rc<Vec<Mark>>,
@@ -60,7 +33,7 @@ pub struct BlockViewProps {
 #[component]
 pub fn BlockView(props: &BlockViewProps) -> Html {
     let b = &props.block;
-    let tokens = props.tokens.slice();
+    let tokens = &props.words[..];
     // Line breaks of a hard-wrapped paragraph between Chinese characters.
     let breaks = if b.text.contains('\n') {
         text::joined_breaks(&b.text)
