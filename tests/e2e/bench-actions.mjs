@@ -287,6 +287,7 @@ for (const doc of ['seed', '1 MB']) {
 
     if (n === 5000) {
       // 200 more undoable actions: memory should grow by what they changed.
+      const start = await memory(page);
       for (let i = 0; i < 200; i++) {
         await page.keyboard.press('s');
         await page.waitForSelector('[data-keyhint]');
@@ -300,7 +301,7 @@ for (const doc of ['seed', '1 MB']) {
       const after = await memory(page);
       row.after_200_actions_js_heap_mb = after.js / 1e6;
       row.after_200_actions_wasm_heap_mb = after.wasm / 1e6;
-      row.bytes_per_action = ((after.js + after.wasm - memoryBefore.js - memoryBefore.wasm) / 200) | 0;
+      row.bytes_per_action = ((after.js + after.wasm - start.js - start.wasm) / 200) | 0;
     }
     if (doc === '1 MB' && n === 0) {
       // Long quotes that occur nowhere: each is searched for approximately.
