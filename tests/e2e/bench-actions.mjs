@@ -18,7 +18,7 @@
 //   scripts/build && node tests/e2e/bench-actions.mjs [actions]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDir, launchBrowser, openTab, annotationsFile, numberedParagraphs, jsHeapUsed, ROOT } from './support.mjs';
+import { serveDir, launchBrowser, openTab, annotationsFile, missingQuotesFile, numberedParagraphs, jsHeapUsed, ROOT } from './support.mjs';
 
 const ACTIONS = Number(process.argv[2] ?? 20);
 const PARAGRAPH = '　　这是一段用来测试大量标注的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
@@ -305,17 +305,7 @@ for (const doc of ['seed', '1 MB']) {
     }
     if (doc === '1 MB' && n === 0) {
       // Long quotes that occur nowhere: each is searched for approximately.
-      const file = annotationsFile([], 0);
-      for (let i = 0; i < LONG_ORPHANS; i++) {
-        const exact = Array.from({ length: 300 }, (_, k) => String.fromCodePoint(0x9fa0 - ((i * 31 + k * 7) % 2000))).join('');
-        file.annotations.push({
-          id: `0e0e0e0e-0000-4000-8000-${String(i).padStart(12, '0')}`,
-          created: '2026-11-29T10:00:00Z',
-          modified: '2026-11-29T10:00:00Z',
-          tags: ['孤立'],
-          target: { type: 'passage', start: i * 100, end: i * 100 + 300, quote: { exact, prefix: '', suffix: '' } },
-        });
-      }
+      const file = missingQuotesFile(LONG_ORPHANS);
       await page.evaluate(() => (window.__longTasks = []));
       const imported = await importFile(page, 'orphans.json', file);
       row.long_orphans = {

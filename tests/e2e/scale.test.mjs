@@ -4,7 +4,7 @@
 // nowhere. Nothing may throw, and what is drawn stays near the screen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withAppServer, openApp, waitForSegmentation, screenshot, numberedParagraphs, annotationsFile } from './support.mjs';
+import { withAppServer, openApp, waitForSegmentation, screenshot, numberedParagraphs, annotationsFile, missingQuotesFile, openText } from './support.mjs';
 
 const app = withAppServer();
 const PARAGRAPH = '　　这是一段用来测试长文档与大量标注的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
@@ -29,14 +29,7 @@ const onScreen = (page, selector) =>
 test('a 1 MB document with 5,000 annotations: jump, create, undo, redo and scroll with the word view on', async () => {
   const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
-  const before = await page.getAttribute('#app', 'data-document');
-  await page.setInputFiles('[data-action="open-document"]', {
-    name: 'long.txt',
-    mimeType: 'text/plain',
-    buffer: Buffer.from(numberedParagraphs('长文档测试', PARAGRAPH, 1_000_000)),
-  });
-  await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 60_000 });
-  await waitForSegmentation(page);
+  await openText(page, 'long.txt', numberedParagraphs('长文档测试', PARAGRAPH, 1_000_000));
 
   const [paragraphs, offsets] = await page.$$eval('[data-kind="paragraph"]', (els) => [
     els.map((e) => e.textContent),
@@ -66,6 +59,21 @@ test('a 1 MB document with 5,000 annotations: jump, create, undo, redo and scrol
     },
     far,
     { timeout: 10_000 },
+  );
+  // The page scrolls there smoothly: wait until it stands still.
+  await page.evaluate(
+    () =>
+      new Promise((done) => {
+        let last = -1;
+        let still = 0;
+        const tick = () => {
+          still = scrollY === last ? still + 1 : 0;
+          last = scrollY;
+          if (still > 10) done();
+          else requestAnimationFrame(tick);
+        };
+        tick();
+      }),
   );
   assert.ok(await page.evaluate(() => scrollY > 50_000), 'scrolled far down');
   // Words are drawn where the page now is.
@@ -102,7 +110,7 @@ test('a 1 MB document with 5,000 annotations: jump, create, undo, redo and scrol
     const block = getSelection().anchorNode?.parentElement?.closest('[data-block]');
     return hit && block?.textContent.includes(far);
   }, farText);
-  assert.ok(found, 'find in page finds a paragraph far down');
+  assert.ok(found, 'find in page finds a paragraph near the end');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -110,26 +118,8 @@ test('a 1 MB document with 5,000 annotations: jump, create, undo, redo and scrol
 test('long quotes that occur nowhere in a long document are all kept as orphans', async () => {
   const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
-  const before = await page.getAttribute('#app', 'data-document');
-  await page.setInputFiles('[data-action="open-document"]', {
-    name: 'long.txt',
-    mimeType: 'text/plain',
-    buffer: Buffer.from(numberedParagraphs('孤立引文测试', PARAGRAPH, 500_000)),
-  });
-  await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 60_000 });
-  await waitForSegmentation(page);
-  const file = annotationsFile([], 0);
-  for (let i = 0; i < 200; i++) {
-    // 300 characters from a range the text does not use.
-    const exact = Array.from({ length: 300 }, (_, k) => String.fromCodePoint(0x9fa0 - ((i * 31 + k * 7) % 2000))).join('');
-    file.annotations.push({
-      id: `0e0e0e0e-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      created: '2026-11-29T10:00:00Z',
-      modified: '2026-11-29T10:00:00Z',
-      tags: ['孤立'],
-      target: { type: 'passage', start: i * 100, end: i * 100 + 300, quote: { exact, prefix: '', suffix: '' } },
-    });
-  }
+  await openText(page, 'long.txt', numberedParagraphs('孤立引文测试', PARAGRAPH, 500_000));
+  const file = missingQuotesFile(200);
   assert.equal(await importAnnotations(page, file), 200);
   await page.waitForSelector('.orphans-title');
   assert.match(await page.textContent('.orphans-title'), /未能定位（200）/);

@@ -247,3 +247,33 @@ export function annotationsFile(paragraphs, n, offsets) {
   }
   return { format: 'mozhu-annotations', version: 1, exported: '2026-11-29T10:00:00Z', document: { title: 'bench', sha256: 'x', length: 1 }, tags: [], annotations: items };
 }
+
+/**
+ * A project file of `n` annotations whose 300-character quotes occur in no
+ * generated text (they use characters the texts here never do), with
+ * positions that point into the text: each must be searched for
+ * approximately and kept as an orphan.
+ */
+export function missingQuotesFile(n) {
+  const file = annotationsFile([], 0);
+  for (let i = 0; i < n; i++) {
+    const exact = Array.from({ length: 300 }, (_, k) => String.fromCodePoint(0x9fa0 - ((i * 31 + k * 7) % 2000))).join('');
+    file.annotations.push({
+      id: `0e0e0e0e-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      created: '2026-11-29T10:00:00Z',
+      modified: '2026-11-29T10:00:00Z',
+      tags: ['孤立'],
+      target: { type: 'passage', start: i * 100, end: i * 100 + 300, quote: { exact, prefix: '', suffix: '' } },
+    });
+  }
+  return file;
+}
+
+/** Opens `text` as a new document from the top bar and waits for its words. */
+export async function openText(page, name, text) {
+  const before = await page.getAttribute('#app', 'data-document');
+  await page.setInputFiles('[data-action="open-document"]', { name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 60_000 });
+  await waitForSegmentation(page);
+}
+
