@@ -3,7 +3,7 @@
 // dictionary re-segments and survives a reload, keywords mark the text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot, numberedParagraphs } from './support.mjs';
+import { withAppServer, openApp, waitForSegmentation, charPoint, dragSelect, screenshot, numberedParagraphs, openText } from './support.mjs';
 
 const app = withAppServer();
 
@@ -105,14 +105,7 @@ test('a long document: words arrive a slice of paragraphs at a time, with progre
   const page = await openApp(app.browser, app.server.url);
   await waitForSegmentation(page);
   const paragraph = '　　这是一段用来测试逐段分词的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
-  const before = await page.getAttribute('#app', 'data-document');
-  await page.setInputFiles('[data-action="open-document"]', {
-    name: 'long.txt',
-    mimeType: 'text/plain',
-    buffer: Buffer.from(numberedParagraphs('逐段分词测试', paragraph, 1_000_000)),
-  });
-  await page.waitForFunction((old) => document.querySelector('#app')?.dataset.document !== old, before, { timeout: 60_000 });
-  await waitForSegmentation(page);
+  await openText(page, 'long.txt', numberedParagraphs('逐段分词测试', paragraph, 1_000_000));
   await page.click('[data-action="word-view"]');
   await page.waitForSelector('#app [data-word-view="complete"]', { timeout: 60_000 });
   // Words are drawn only near the screen: far paragraphs are plain text.
