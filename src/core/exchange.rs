@@ -180,6 +180,11 @@ pub struct Imported {
     pub annotations: Vec<Annotation>,
     /// How many ids were not UUIDs and got one derived from them.
     pub derived_ids: usize,
+    /// The text itself, for formats that carry it (doccano, Label Studio,
+    /// brat): the app can add it as a new document.
+    pub text: Option<String>,
+    /// What the file holds that the app does not read, in words.
+    pub left_out: Vec<String>,
 }
 
 struct Checker {
@@ -428,6 +433,8 @@ fn parse_project(v: &Value, length: usize, c: &mut Checker) -> Imported {
         tags,
         annotations,
         derived_ids: 0,
+        text: None,
+        left_out: Vec::new(),
     }
 }
 
@@ -575,6 +582,8 @@ fn parse_w3c(v: &Value, length: usize, c: &mut Checker) -> Imported {
         tags: Vec::new(),
         annotations,
         derived_ids: 0,
+        text: None,
+        left_out: Vec::new(),
     }
 }
 

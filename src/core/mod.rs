@@ -5,6 +5,7 @@ pub mod annotation;
 pub mod article;
 pub mod document;
 pub mod exchange;
+pub mod formats;
 pub mod keyselect;
 pub mod keywords;
 pub mod layout;
