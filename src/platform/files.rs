@@ -5,11 +5,17 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Offers `content` as a file download named `name`.
 pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
+    download_bytes(name, mime, content.as_bytes())
+}
+
+/// Offers `content` (any bytes, e.g. a zip) as a file download named `name`.
+pub fn download_bytes(name: &str, mime: &str, content: &[u8]) -> Result<(), String> {
     let fail = |e: wasm_bindgen::JsValue| format!("下载失败：{}", super::describe(&e));
-    let parts = js_sys::Array::of1(&content.into());
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(content));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let document = web_sys::window()
         .and_then(|w| w.document())

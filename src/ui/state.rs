@@ -8,6 +8,7 @@ use yew::Reducible;
 use crate::core::annotation::{Annotation, Tag, Target};
 use crate::core::article::Article;
 use crate::core::exchange::{combine, AnchorReport, ImportMode};
+use crate::core::formats::bio::ConllOptions;
 use crate::core::keywords::{keywords, Keywords};
 use crate::core::segment::{splice_tokens, Token, TokenKind, UserDict};
 use crate::core::store::{Annotations, Command, Replayed, Store};
@@ -89,6 +90,9 @@ pub struct AppState {
     pub import: Option<ImportPreview>,
     /// An import being re-anchored.
     pub import_progress: Option<ImportProgress>,
+    /// What a CoNLL export writes (scheme, words or characters, tags).
+    pub conll_options: ConllOptions,
+    pub show_conll_options: bool,
 }
 
 /// What could not be written to storage.
@@ -120,8 +124,21 @@ pub struct ImportPreview {
     pub derived_ids: usize,
     /// The file names another text (by sha256) than the open one.
     pub other_document: bool,
+    /// That other text and the file's annotations on it, when the file
+    /// carries its text: they can become a new document.
+    pub new_document: Option<Rc<NewDocumentImport>>,
+    /// What the file holds that the app does not read, in words.
+    pub left_out: Vec<String>,
     /// Replace was pressed once and waits for confirmation.
     pub confirm_replace: bool,
+}
+
+/// A text an import file carries, with the file's annotations placed on it.
+#[derive(Debug, PartialEq)]
+pub struct NewDocumentImport {
+    pub file: String,
+    pub text: String,
+    pub annotations: Vec<Annotation>,
 }
 
 /// A library backup read and checked, waiting for the person's choice.
@@ -185,6 +202,8 @@ impl AppState {
             unsaved: None,
             import: None,
             import_progress: None,
+            conll_options: ConllOptions::default(),
+            show_conll_options: false,
         }
     }
 
@@ -312,6 +331,8 @@ pub enum Action {
     /// Merge, or replace (which asks once more before it happens).
     ConfirmImport(ImportMode),
     CancelImport,
+    ToggleConllOptions,
+    SetConllOptions(ConllOptions),
 }
 
 impl Reducible for AppState {
@@ -452,6 +473,8 @@ impl Reducible for AppState {
             }
             Action::Adopt(data) => next.store.adopt(data),
             Action::Notify(text) => next.message = Some(text),
+            Action::ToggleConllOptions => next.show_conll_options = !self.show_conll_options,
+            Action::SetConllOptions(options) => next.conll_options = options,
             // Warnings add up (settings, annotations, other tabs) until dismissed.
             Action::StorageWarning(text) => {
                 next.storage_warning = match (text, &self.storage_warning) {
@@ -722,6 +745,8 @@ mod tests {
             report: AnchorReport::default(),
             derived_ids: 0,
             other_document: false,
+            new_document: None,
+            left_out: vec![],
             confirm_replace: false,
         };
         let s = s.reduce(Action::ImportReady(preview));

@@ -7,9 +7,14 @@ use std::cell::Cell;
 
 use gloo_timers::future::TimeoutFuture;
 
-use crate::core::exchange::{export_json, export_w3c, parse_import, Reanchoring, MAX_IMPORT_BYTES};
+use crate::core::exchange::{export_json, export_w3c, ImportMode, Reanchoring, MAX_IMPORT_BYTES};
+use crate::core::formats::{self, bio, brat, doccano, label_studio, spacy, Export};
 use crate::platform::{clock, files, timing};
-use crate::ui::state::{Action, AppState, ImportPreview, ImportProgress};
+use crate::ui::state::{
+    Action, AppState, ImportPreview, ImportProgress, NewDocumentImport, Segmentation,
+};
+
+use std::rc::Rc;
 
 fn file_name(state: &AppState, what: &str, ext: &str) -> String {
     let date: String = clock::now_rfc3339().chars().take(10).collect();
@@ -23,13 +28,14 @@ fn file_name(state: &AppState, what: &str, ext: &str) -> String {
 }
 
 /// Downloads the project's own JSON.
-pub fn download_json(state: &AppState) -> Result<(), String> {
+pub fn download_json(state: &AppState) -> Offered {
     let text = export_json(&state.article, state.store.state(), &clock::now_rfc3339());
-    files::download(&file_name(state, "标注", "json"), "application/json", &text)
+    files::download(&file_name(state, "标注", "json"), "application/json", &text)?;
+    Ok(None)
 }
 
 /// Downloads a W3C Web Annotation collection.
-pub fn download_w3c(state: &AppState) -> Result<(), String> {
+pub fn download_w3c(state: &AppState) -> Offered {
     let text = export_w3c(
         &state.article,
         state.store.state(),
@@ -40,7 +46,73 @@ pub fn download_w3c(state: &AppState) -> Result<(), String> {
         &file_name(state, "W3C标注", "jsonld"),
         "application/ld+json",
         &text,
-    )
+    )?;
+    Ok(None)
+}
+
+/// What an export function gives back: a sentence for the person (what
+/// the file left out), or why nothing was downloaded.
+pub type Offered = Result<Option<String>, String>;
+
+/// Offers an export in one of the NLP formats and says what it left out.
+fn offer(state: &AppState, export: Export, what: &str, ext: &str, mime: &str) -> Offered {
+    let name = file_name(state, what, ext);
+    files::download_bytes(&name, mime, &export.content)?;
+    Ok((!export.left_out.is_empty())
+        .then(|| format!("已下载「{name}」。{}。", export.left_out.join("；"))))
+}
+
+/// The words as segmented in the app, once segmentation has finished.
+fn segmented(state: &AppState) -> Result<&[crate::core::segment::Token], String> {
+    match &state.segmentation {
+        Segmentation::Ready { tokens, .. } => Ok(tokens),
+        _ => Err("分词还没有完成，稍候再导出（按字导出的 CoNLL 不需要等）".into()),
+    }
+}
+
+pub fn download_conll(state: &AppState) -> Offered {
+    let options = &state.conll_options;
+    let tokens = match options.unit {
+        bio::Unit::Words => segmented(state)?,
+        bio::Unit::Characters => &[],
+    };
+    let export = bio::export(&state.article, tokens, state.store.state(), options);
+    let what = match options.scheme {
+        bio::Scheme::Bio => "BIO",
+        bio::Scheme::Bioes => "BIOES",
+    };
+    offer(state, export, what, "conll", "text/plain")
+}
+
+pub fn download_doccano(state: &AppState) -> Offered {
+    let export = doccano::export(&state.article, state.store.state());
+    offer(state, export, "doccano", "jsonl", "application/jsonl")
+}
+
+pub fn download_label_studio(state: &AppState) -> Offered {
+    let export = label_studio::export(&state.article, state.store.state(), &clock::now_rfc3339());
+    offer(state, export, "LabelStudio", "json", "application/json")
+}
+
+pub fn download_brat(state: &AppState) -> Offered {
+    let title = files::safe_file_name(state.article.title());
+    let name = if title.is_empty() {
+        "document".to_string()
+    } else {
+        title
+    };
+    let export = brat::export(&state.article, state.store.state(), &name);
+    offer(state, export, "brat", "zip", "application/zip")
+}
+
+pub fn download_spacy(state: &AppState) -> Offered {
+    let export = spacy::export(&state.article, segmented(state)?, state.store.state());
+    offer(state, export, "spaCy", "json", "application/json")
+}
+
+pub fn download_csv(state: &AppState) -> Offered {
+    let export = formats::csv::export(&state.article, state.store.state());
+    offer(state, export, "标注", "csv", "text/csv")
 }
 
 thread_local! {
@@ -72,13 +144,13 @@ pub fn import_file(file: web_sys::File, state: UseReducerHandle<AppState>) {
     let run = IMPORT_RUN.with(Cell::get);
     wasm_bindgen_futures::spawn_local(async move {
         let name = file.name();
-        let raw = match files::read_text(file, MAX_IMPORT_BYTES).await {
+        let raw = match files::read_bytes(&file, MAX_IMPORT_BYTES).await {
             Ok(raw) => raw,
             Err(e) => return state.dispatch(Action::Notify(format!("未导入「{name}」：{e}"))),
         };
         timing::mark("import-read");
         let article = state.article.clone();
-        let parsed = parse_import(&raw, article.char_len());
+        let parsed = formats::parse_any(&name, &raw, &article.source, &clock::now_rfc3339());
         timing::mark("import-parsed");
         match parsed {
             Err(errors) => {
@@ -98,6 +170,13 @@ pub fn import_file(file: web_sys::File, state: UseReducerHandle<AppState>) {
                     .document
                     .as_ref()
                     .is_some_and(|d| *d != article.sha256());
+                let new_document = imported.text.filter(|_| other_document).map(|text| {
+                    Rc::new(NewDocumentImport {
+                        file: name.clone(),
+                        text,
+                        annotations: imported.annotations.clone(),
+                    })
+                });
                 let mut work = Reanchoring::new(&article, imported.annotations);
                 loop {
                     let started = now_ms();
@@ -133,9 +212,70 @@ pub fn import_file(file: web_sys::File, state: UseReducerHandle<AppState>) {
                     report,
                     derived_ids: imported.derived_ids,
                     other_document,
+                    new_document,
+                    left_out: imported.left_out,
                     confirm_replace: false,
                 }));
             }
+        }
+    });
+}
+
+/// Adds the text an import file carries as a new document of the library,
+/// with the file's annotations on it, and opens it.
+pub fn import_as_new_document(
+    new: Rc<NewDocumentImport>,
+    dispatch: UseReducerDispatcher<AppState>,
+) {
+    use crate::core::annotation::Annotation;
+    use crate::core::article::Article;
+    use crate::core::document::Document;
+    use crate::core::library::{title_for, Backup, BackupDocument, Entry};
+    use crate::core::store::Annotations;
+    use crate::ui::library as lib;
+
+    wasm_bindgen_futures::spawn_local(async move {
+        let now = clock::now_rfc3339();
+        let document = Document::plain(&new.text);
+        let article = Article::parse(&document.text);
+        let sha = article.sha256();
+        let hint = new
+            .file
+            .rsplit_once('.')
+            .map_or(new.file.as_str(), |(stem, _)| stem);
+        let title = title_for(article.title(), hint, &document.text);
+        let mut used = Annotations {
+            annotations: new.annotations.iter().cloned().map(Rc::new).collect(),
+            ..Annotations::default()
+        };
+        used.ensure_used_tags();
+        let annotations: Vec<Annotation> = new.annotations.clone();
+        let count = annotations.len();
+        let backup = Backup {
+            exported: now.clone(),
+            tags: used.tags,
+            user_dict: Default::default(),
+            documents: vec![BackupDocument {
+                entry: Entry::new(sha.clone(), title.clone(), article.char_len(), &now),
+                document,
+                annotations,
+                orphans: Vec::new(),
+            }],
+        };
+        dispatch.dispatch(Action::CancelImport);
+        match lib::restore(backup, ImportMode::Merge).await {
+            Ok(_) => lib::open_with_message(
+                &sha,
+                Some(format!(
+                    "已把「{}」的文本加入文库为「{title}」，并导入 {count} 条标注。",
+                    new.file
+                )),
+                &dispatch,
+            ),
+            Err(e) => dispatch.dispatch(Action::Notify(format!(
+                "没能把「{}」加入文库，没有做任何改动：{e}",
+                new.file
+            ))),
         }
     });
 }

@@ -35,9 +35,9 @@ pub struct ConllOptions {
     pub scheme: Scheme,
     pub unit: Unit,
     /// The tags written, in priority order: where spans overlap, the one
-    /// whose tag comes first is kept. Empty means every tag, in the tag
+    /// whose tag comes first is kept. `None` is every tag, in the tag
     /// list's order.
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
 }
 
 /// Marks that end a sentence; closing quotes and brackets right after one
@@ -254,11 +254,10 @@ pub fn export(
     all: &Annotations,
     options: &ConllOptions,
 ) -> Export {
-    let tags: Vec<String> = if options.tags.is_empty() {
-        all.tags.iter().map(|t| t.name.clone()).collect()
-    } else {
-        options.tags.clone()
-    };
+    let tags: Vec<String> = options
+        .tags
+        .clone()
+        .unwrap_or_else(|| all.tags.iter().map(|t| t.name.clone()).collect());
     let (found, mut left_out) = mentions(all);
     let units = units(article, tokens, options.unit);
     let (chosen, report) = choose(&units, &found, &tags);
@@ -394,7 +393,7 @@ mod tests {
         let options = ConllOptions {
             scheme: Scheme::Bio,
             unit: Unit::Characters,
-            tags: vec!["建筑".into(), "地点".into(), "人物".into()],
+            tags: Some(vec!["建筑".into(), "地点".into(), "人物".into()]),
         };
         let e = export(&article, &[], &all, &options);
         let text = String::from_utf8(e.content).unwrap();

@@ -41,9 +41,12 @@ pub fn export(article: &Article, all: &Annotations, now: &str) -> Export {
         }
     }
     let doc = DocumentInfo::of(article);
+    // Label Studio numbers tasks and annotations itself on import; its
+    // converter needs them numbered.
     let tasks = json!([{
+        "id": 1,
         "data": {"text": article.source, "title": doc.title, "document": doc.sha256},
-        "annotations": [{"result": result, "created_at": now, "updated_at": now}],
+        "annotations": [{"id": 1, "result": result, "created_at": now, "updated_at": now}],
     }]);
     Export {
         content: serde_json::to_string_pretty(&tasks)

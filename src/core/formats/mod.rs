@@ -132,6 +132,10 @@ pub fn parse_any(
     let trimmed = raw.trim_start_matches('\u{feff}');
     match serde_json::from_str::<serde_json::Value>(trimmed) {
         Ok(v) if is_label_studio(&v) => label_studio::parse(&v, current, now),
+        // A doccano file of one line is one JSON object.
+        Ok(v) if v.get("text").is_some_and(serde_json::Value::is_string) => {
+            doccano::parse(raw, current, now)
+        }
         Ok(_) => parse_import(raw, text::char_len(current)),
         Err(_) if lower.ends_with(".jsonl") || looks_like_jsonl(trimmed) => {
             doccano::parse(raw, current, now)

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use crate::core::exchange::ImportMode;
-use crate::ui::state::{Action, ImportPreview, ImportProgress};
+use crate::ui::state::{Action, AppState, ImportPreview, ImportProgress};
 use crate::ui::transfer;
 
 #[derive(Properties, PartialEq)]
@@ -9,6 +9,7 @@ pub struct ImportDialogProps {
     pub preview: ImportPreview,
     pub current: usize,
     pub on_action: Callback<Action>,
+    pub dispatch: UseReducerDispatcher<AppState>,
 }
 
 /// What a valid import file holds and how it was placed in the text; the
@@ -31,6 +32,19 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
                 }
                 if p.other_document {
                     <p class="warn">{ "这个文件是在另一版本的文本上做的，已按引文重新定位。" }</p>
+                }
+                if let Some(new) = &p.new_document {
+                    <p class="hint">
+                        { "文件带有它自己的文本，与打开的文档不同。可以把它加入文库作为新文档，标注放在它自己的文本上：" }
+                        <button type="button" class="tool" data-action="import-new-document"
+                            onclick={let new = new.clone(); let d = props.dispatch.clone();
+                                Callback::from(move |_: MouseEvent| transfer::import_as_new_document(new.clone(), d.clone()))}>
+                            { "加入文库为新文档" }
+                        </button>
+                    </p>
+                }
+                for line in p.left_out.iter() {
+                    <p class="warn" data-left-out="">{ line.clone() }</p>
                 }
                 <ul class="report">
                     <li>{ format!("原位：{}", r.in_place) }</li>

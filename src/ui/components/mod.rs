@@ -2,6 +2,7 @@ pub mod app;
 pub mod article_view;
 pub mod block_group;
 pub mod block_view;
+pub mod export_bar;
 pub mod help_overlay;
 pub mod import_dialog;
 pub mod keywords_panel;

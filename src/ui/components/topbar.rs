@@ -5,11 +5,11 @@ use std::rc::Rc;
 use crate::core::exchange::ImportMode;
 use crate::core::library;
 use crate::platform::files;
+use crate::ui::components::export_bar::ExportBar;
 use crate::ui::components::new_document::open_document_file;
 use crate::ui::components::root::ReloadContext;
 use crate::ui::library as lib;
 use crate::ui::state::{Action, AppState, NewDocumentMode, PendingRestore, Segmentation};
-use crate::ui::transfer;
 
 /// A library backup can be this large (texts included).
 const MAX_BACKUP_BYTES: usize = 200 << 20;
@@ -65,22 +65,6 @@ pub fn Topbar(props: &TopbarProps) -> Html {
     let emit = |make: fn() -> Action| {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(make()))
-    };
-    let export = |run: fn(&AppState) -> Result<(), String>| {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Err(e) = run(&state) {
-                state.dispatch(Action::Notify(e));
-            }
-        })
-    };
-    let on_import = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Some(file) = files::take_chosen(&e) {
-                transfer::import_file(file, state.clone());
-            }
-        })
     };
     let on_open_document = {
         let dispatch = state.dispatcher();
@@ -189,15 +173,6 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 onclick={emit(|| Action::ToggleTagManager)}>
                 { "标签" }<kbd>{ "G" }</kbd>
             </button>
-            <button type="button" class="tool" data-action="export-json" title="下载墨注 JSON（可再导入）"
-                onclick={export(transfer::download_json)}>{ "导出 JSON" }</button>
-            <button type="button" class="tool" data-action="export-w3c" title="下载 W3C Web Annotation（JSON-LD）"
-                onclick={export(transfer::download_w3c)}>{ "导出 W3C" }</button>
-            <label class="tool" title="导入墨注 JSON 或 W3C 标注，也可把文件拖到页面上">
-                { "导入" }
-                <input type="file" class="visually-hidden" data-action="import"
-                    accept=".json,.jsonld,application/json,application/ld+json" onchange={on_import} />
-            </label>
             <button type="button" class="tool" data-action="export-library"
                 title="备份整个文库：所有文档的正文、标注、标签和用户词典，一个文件" onclick={export_library}>{ "备份文库" }</button>
             <label class="tool" title="从文库备份恢复（先检查，再选择合并或替换）">
@@ -209,6 +184,7 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 onclick={emit(|| Action::ToggleHelp)}>
                 { "帮助" }<kbd>{ "?" }</kbd>
             </button>
+            <ExportBar state={state.clone()} />
         </header>
     }
 }
