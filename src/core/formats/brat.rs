@@ -22,9 +22,17 @@ pub fn ann(article: &Article, all: &Annotations) -> (String, Vec<String>) {
     let (found, mut left_out) = mentions(all);
     let mut out = String::new();
     let (mut t, mut note_n) = (0, 0);
-    let mut notes_flattened = 0;
+    let (mut notes_flattened, mut only_breaks, mut trimmed) = (0, 0, 0);
     for m in &found {
         let fragments = fragments(article, m.start, m.end);
+        match (fragments.first(), fragments.last()) {
+            (Some(first), Some(last)) if first.0 != m.start || last.1 != m.end => trimmed += 1,
+            (None, _) | (_, None) => {
+                only_breaks += 1;
+                continue;
+            }
+            _ => {}
+        }
         let ranges: Vec<String> = fragments.iter().map(|(s, e)| format!("{s} {e}")).collect();
         let text: Vec<&str> = fragments
             .iter()
@@ -57,6 +65,16 @@ pub fn ann(article: &Article, all: &Annotations) -> (String, Vec<String>) {
             .iter()
             .flat_map(|m| m.annotation.tags.iter().map(String::as_str)),
     ));
+    if only_breaks > 0 {
+        left_out.push(format!(
+            "{only_breaks} 个片段只含换行，brat 无法表示，未写入"
+        ));
+    }
+    if trimmed > 0 {
+        left_out.push(format!(
+            "{trimmed} 个片段首尾的换行未写入（brat 的片段不含换行）"
+        ));
+    }
     if notes_flattened > 0 {
         left_out.push(format!(
             "{notes_flattened} 条多行注释写成一行（brat 的注释不能换行）"
@@ -120,7 +138,7 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
         match line.chars().next() {
             None => {}
             Some('T') => match read_entity(&fields, length) {
-                Ok((_, _, bounds)) if !mention_matches(&chars, &bounds, fields.get(2)) => {
+                Ok((_, _, bounds)) if !mention_matches(&chars, &bounds, &fields) => {
                     let found: Vec<String> = bounds
                         .iter()
                         .map(|&(s, e)| chars[s..e].iter().collect())
@@ -205,14 +223,15 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
     Ok(imported)
 }
 
-/// Whether a `T` line's text is what its fragments cover (brat writes the
-/// fragments' texts joined by a space).
-fn mention_matches(chars: &[char], bounds: &[Fragment], mention: Option<&&str>) -> bool {
+/// Whether a `T` line's text (its fields after the second, which may hold
+/// tabs) is what its fragments cover, written as brat does: the fragments'
+/// texts joined by a space.
+fn mention_matches(chars: &[char], bounds: &[Fragment], fields: &[&str]) -> bool {
     let covered: Vec<String> = bounds
         .iter()
         .map(|&(s, e)| chars[s..e].iter().collect())
         .collect();
-    mention.is_none_or(|m| *m == covered.join(" "))
+    fields.len() < 3 || fields[2..].join("\t") == covered.join(" ")
 }
 
 /// A fragment's code point range.
