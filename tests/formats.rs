@@ -74,10 +74,10 @@ fn case() -> impl Strategy<Value = (Article, Annotations)> {
         })
 }
 
-/// (range, tags as a set, note) of each annotation.
-fn summary<'a>(
-    annotations: impl Iterator<Item = &'a Annotation>,
-) -> BTreeSet<(Option<(usize, usize)>, BTreeSet<String>, String)> {
+/// An annotation as the formats must keep it: range, tags as a set, note.
+type Kept = (Option<(usize, usize)>, BTreeSet<String>, String);
+
+fn summary<'a>(annotations: impl Iterator<Item = &'a Annotation>) -> BTreeSet<Kept> {
     annotations
         .map(|a| {
             (
