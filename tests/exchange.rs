@@ -518,3 +518,56 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn relations_round_trip_through_project_json_and_w3c() {
+    let a = article();
+    let mut state = sample(&a);
+    let relation = Annotation {
+        id: "44444444-4444-4444-8444-444444444444".into(),
+        created: NOW.into(),
+        modified: NOW.into(),
+        tags: vec!["连接".into()],
+        note: "经由".into(),
+        target: Target::Relation {
+            from: "11111111-1111-4111-8111-111111111111".into(),
+            to: "22222222-2222-4222-8222-222222222222".into(),
+        },
+    };
+    state.annotations.push(Rc::new(relation.clone()));
+    state.normalize_order();
+    state.ensure_used_tags();
+    for raw in [
+        export_json(&a, &state, NOW),
+        export_w3c(&a, &state, NOW, "00000000-0000-4000-8000-000000000000"),
+    ] {
+        let (back, _) = import_all(&a, &raw);
+        assert_eq!(back.get(&relation.id), Some(&relation), "{raw}");
+        assert_eq!(back.annotation_count(), 3);
+    }
+    let w3c: serde_json::Value = serde_json::from_str(&export_w3c(&a, &state, NOW, "x")).unwrap();
+    let link = w3c["first"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["motivation"] == "linking")
+        .unwrap();
+    assert_eq!(
+        link["target"],
+        serde_json::json!([
+            "urn:uuid:11111111-1111-4111-8111-111111111111",
+            "urn:uuid:22222222-2222-4222-8222-222222222222"
+        ])
+    );
+    // A relation whose end is not in the file is refused.
+    let mut dangling =
+        serde_json::from_str::<serde_json::Value>(&export_json(&a, &state, NOW)).unwrap();
+    let list = dangling["annotations"].as_array_mut().unwrap();
+    list.retain(|x| x["id"] != "11111111-1111-4111-8111-111111111111");
+    let errors = parse_import(&dangling.to_string(), char_len(&a.source)).unwrap_err();
+    assert!(
+        errors[0].to_string().contains("不在文件中"),
+        "{}",
+        errors[0]
+    );
+}

@@ -36,6 +36,14 @@ pub enum Target {
         quote: TextQuote,
     },
     Document,
+    /// A directed, labelled link from annotation `from` to annotation `to`
+    /// (its one tag is the label). In the W3C model a link is itself an
+    /// annotation, with motivation "linking" and the two annotations as
+    /// its targets, so it is stored, merged, undone and exported as one.
+    Relation {
+        from: String,
+        to: String,
+    },
 }
 
 impl Target {
@@ -63,14 +71,22 @@ impl Target {
             Target::Passage { start, end, .. } | Target::Block { start, end, .. } => {
                 Some((*start, *end))
             }
-            Target::Document => None,
+            Target::Document | Target::Relation { .. } => None,
         }
     }
 
     pub fn quote(&self) -> Option<&TextQuote> {
         match self {
             Target::Passage { quote, .. } | Target::Block { quote, .. } => Some(quote),
-            Target::Document => None,
+            Target::Document | Target::Relation { .. } => None,
+        }
+    }
+
+    /// The two annotations a relation links (from, to).
+    pub fn ends(&self) -> Option<(&str, &str)> {
+        match self {
+            Target::Relation { from, to } => Some((from, to)),
+            _ => None,
         }
     }
 }

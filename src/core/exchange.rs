@@ -69,6 +69,7 @@ pub fn export_json(article: &Article, all: &Annotations, now: &str) -> String {
         annotations: all
             .in_document_order()
             .into_iter()
+            .chain(all.relations())
             .map(|a| (**a).clone())
             .collect(),
         orphans: all.orphans.iter().map(|a| (**a).clone()).collect(),
@@ -111,10 +112,16 @@ fn w3c_annotation(doc: &DocumentInfo, a: &Annotation) -> Value {
             json!({"source": doc.urn(), "selector": s})
         }
         Target::Document => json!(doc.urn()),
+        Target::Relation { from, to } => {
+            json!([format!("urn:uuid:{from}"), format!("urn:uuid:{to}")])
+        }
     };
     let mut item = Map::new();
     item.insert("id".into(), json!(format!("urn:uuid:{}", a.id)));
     item.insert("type".into(), json!("Annotation"));
+    if a.target.ends().is_some() {
+        item.insert("motivation".into(), json!("linking"));
+    }
     item.insert("created".into(), json!(a.created));
     item.insert("modified".into(), json!(a.modified));
     if !body.is_empty() {
@@ -131,6 +138,7 @@ pub fn export_w3c(article: &Article, all: &Annotations, now: &str, collection_id
     let items: Vec<Value> = all
         .in_document_order()
         .into_iter()
+        .chain(all.relations())
         .chain(all.orphans.iter())
         .map(|a| w3c_annotation(&doc, a))
         .collect();
@@ -315,6 +323,22 @@ pub fn parse_import(raw: &str, length: usize) -> Result<Imported, Vec<ImportErro
             c.fail("id", format!("编号重复：{}", a.id));
         }
     }
+    for (i, a) in result.annotations.iter().enumerate() {
+        if let Some((from, to)) = a.target.ends() {
+            c.item = Some(i + 1);
+            for end in [from, to] {
+                if !seen.contains(end) {
+                    c.fail("target", format!("关系连接的标注 {end} 不在文件中"));
+                }
+            }
+            if from == to {
+                c.fail("target", "关系的起点和终点是同一条标注");
+            }
+            if a.tags.len() != 1 {
+                c.fail("tags", "关系应正好有一个名称（标签）");
+            }
+        }
+    }
     result.derived_ids = c.derived_ids;
     if c.errors.is_empty() {
         Ok(result)
@@ -484,6 +508,24 @@ fn project_annotation(v: &Value, path: &str, length: usize, c: &mut Checker) -> 
     let target = match v.get("target") {
         Some(t) => match t.get("type").and_then(Value::as_str) {
             Some("document") => Some(Target::Document),
+            Some("relation") => {
+                let mut end = |key: &str| {
+                    let raw = c.string(t, key, &tpath)?;
+                    let id = normalize_uuid(&raw);
+                    if id.is_none() {
+                        c.fail(
+                            &format!("{tpath}.{key}"),
+                            format!("应为标注的 UUID，而不是 {raw:?}"),
+                        );
+                    }
+                    id
+                };
+                let (from, to) = (end("from"), end("to"));
+                Some(Target::Relation {
+                    from: from?,
+                    to: to?,
+                })
+            }
             Some(kind @ ("passage" | "block")) => {
                 let start = c.offset(t, "start", &tpath, length);
                 let end = c.offset(t, "end", &tpath, length);
@@ -527,7 +569,10 @@ fn project_annotation(v: &Value, path: &str, length: usize, c: &mut Checker) -> 
                 }
             }
             _ => {
-                c.fail(&format!("{tpath}.type"), "应为 passage、block 或 document");
+                c.fail(
+                    &format!("{tpath}.type"),
+                    "应为 passage、block、document 或 relation",
+                );
                 None
             }
         },
@@ -667,7 +712,29 @@ fn w3c_item(
         notes.push(s.clone());
     }
     let tpath = format!("{path}.target");
+    let linking = v.get("motivation").and_then(Value::as_str) == Some("linking");
     let (target, source) = match v.get("target") {
+        // A link between two annotations (this app's relations).
+        Some(Value::Array(ends)) if linking => {
+            let uuid = |e: &Value| {
+                e.as_str()?
+                    .strip_prefix("urn:uuid:")
+                    .and_then(normalize_uuid)
+            };
+            match ends.as_slice() {
+                [from, to] => match (uuid(from), uuid(to)) {
+                    (Some(from), Some(to)) => (Some(Target::Relation { from, to }), None),
+                    _ => {
+                        c.fail(&tpath, "关系的两个目标应为 urn:uuid:<标注的 UUID>");
+                        (None, None)
+                    }
+                },
+                _ => {
+                    c.fail(&tpath, "关系应正好有两个目标（起点标注、终点标注）");
+                    (None, None)
+                }
+            }
+        }
         Some(Value::String(iri)) => (Some(Target::Document), Some(iri.clone())),
         Some(t @ Value::Object(_)) => {
             let source = t.get("source").and_then(Value::as_str).map(String::from);
@@ -823,7 +890,8 @@ impl Reanchoring {
 
     fn place(&mut self, article: &Article, mut a: Annotation) {
         let (hint, quote) = match &a.target {
-            Target::Document => {
+            // A relation's place is its two annotations.
+            Target::Document | Target::Relation { .. } => {
                 self.report.in_place += 1;
                 self.placed.push(a);
                 return;

@@ -117,14 +117,37 @@ impl Annotations {
     }
 
     /// Annotations in document order: document-level first, then by start,
-    /// longer (enclosing) spans before the spans they contain.
+    /// longer (enclosing) spans before the spans they contain. Relations are
+    /// not in it (`relations`).
     pub fn in_document_order(&self) -> Vec<&Rc<Annotation>> {
-        let mut v: Vec<&Rc<Annotation>> = self.annotations.iter().collect();
+        let mut v: Vec<&Rc<Annotation>> = self
+            .annotations
+            .iter()
+            .filter(|a| a.target.ends().is_none())
+            .collect();
         v.sort_by_key(|a| match a.target.range() {
             None => (0, 0, 0),
             Some((s, e)) => (1, s, usize::MAX - e),
         });
         v
+    }
+
+    /// The relations (placed, in id order).
+    pub fn relations(&self) -> impl Iterator<Item = &Rc<Annotation>> {
+        self.annotations
+            .iter()
+            .filter(|a| a.target.ends().is_some())
+    }
+
+    /// Relations from or to annotation `id`.
+    pub fn relations_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Rc<Annotation>> {
+        self.relations()
+            .filter(move |r| r.target.ends().is_some_and(|(f, t)| f == id || t == id))
+    }
+
+    /// How many annotations there are, relations not counted.
+    pub fn annotation_count(&self) -> usize {
+        self.all().filter(|a| a.target.ends().is_none()).count()
     }
 
     /// Gives every tag an annotation uses (and that has no entry) a palette
@@ -194,6 +217,10 @@ pub enum StoreError {
     EmptyTagName,
     BadColor(String),
     EmptyRange,
+    /// A relation must link two different annotations that exist.
+    RelationEnds,
+    /// A relation has exactly one label.
+    RelationLabel,
 }
 
 impl std::fmt::Display for StoreError {
@@ -206,6 +233,8 @@ impl std::fmt::Display for StoreError {
             StoreError::EmptyTagName => write!(f, "标签名不能为空"),
             StoreError::BadColor(c) => write!(f, "颜色格式不对：{c}"),
             StoreError::EmptyRange => write!(f, "没有选中文字"),
+            StoreError::RelationEnds => write!(f, "关系须连接两条不同的、存在的标注"),
+            StoreError::RelationLabel => write!(f, "关系须有一个名称"),
         }
     }
 }
@@ -503,6 +532,14 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 return Err(StoreError::EmptyRange);
             }
             a.tags = clean_tags(&a.tags);
+            if let Some((from, to)) = a.target.ends() {
+                if from == to || next.get(from).is_none() || next.get(to).is_none() {
+                    return Err(StoreError::RelationEnds);
+                }
+                if a.tags.len() != 1 {
+                    return Err(StoreError::RelationLabel);
+                }
+            }
             next.ensure_tags(&a.tags);
             next.set_slot(&a.id.clone(), Some((false, a)));
         }
@@ -513,6 +550,10 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
             now,
         } => {
             let tags = clean_tags(&tags);
+            let is_relation = next.get(&id).is_some_and(|a| a.target.ends().is_some());
+            if is_relation && tags.len() != 1 {
+                return Err(StoreError::RelationLabel);
+            }
             next.ensure_tags(&tags);
             let a = next
                 .all_mut()
@@ -525,10 +566,16 @@ fn apply(cur: &Annotations, cmd: Command) -> Result<Annotations, StoreError> {
                 a.modified = now;
             }
         }
+        // An annotation goes with its relations, in the same step.
         Command::Delete { id } => {
             let before = next.annotations.len() + next.orphans.len();
-            next.annotations.retain(|a| a.id != id);
-            next.orphans.retain(|a| a.id != id);
+            let linked = |a: &Rc<Annotation>| {
+                a.target
+                    .ends()
+                    .is_some_and(|(from, to)| from == id || to == id)
+            };
+            next.annotations.retain(|a| a.id != id && !linked(a));
+            next.orphans.retain(|a| a.id != id && !linked(a));
             if next.annotations.len() + next.orphans.len() == before {
                 return Err(StoreError::NoSuchAnnotation(id));
             }
@@ -792,6 +839,68 @@ mod tests {
         assert!(!s.redo().happened());
     }
 
+    fn relation(id: &str, from: &str, to: &str, label: &str) -> Annotation {
+        Annotation {
+            id: id.into(),
+            created: NOW.into(),
+            modified: NOW.into(),
+            tags: vec![label.into()],
+            note: String::new(),
+            target: Target::Relation {
+                from: from.into(),
+                to: to.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn relations_need_two_ends_and_one_label_and_go_with_their_annotation() {
+        let mut s = Store::default();
+        s.apply(Command::Add(ann("a", 0, 2, &["人物"]))).unwrap();
+        s.apply(Command::Add(ann("b", 3, 5, &["地点"]))).unwrap();
+        assert_eq!(
+            s.apply(Command::Add(relation("r", "a", "a", "位于"))),
+            Err(StoreError::RelationEnds)
+        );
+        assert_eq!(
+            s.apply(Command::Add(relation("r", "a", "zz", "位于"))),
+            Err(StoreError::RelationEnds)
+        );
+        let mut unlabelled = relation("r", "a", "b", "位于");
+        unlabelled.tags.clear();
+        assert_eq!(
+            s.apply(Command::Add(unlabelled)),
+            Err(StoreError::RelationLabel)
+        );
+        s.apply(Command::Add(relation("r", "a", "b", "位于")))
+            .unwrap();
+        assert_eq!(s.state().relations_of("b").count(), 1);
+        assert_eq!(s.state().annotation_count(), 2);
+        assert_eq!(s.state().in_document_order().len(), 2);
+        // The label is a tag: renaming the tag renames the label.
+        s.apply(Command::RenameTag {
+            from: "位于".into(),
+            to: "在".into(),
+            now: NOW.into(),
+        })
+        .unwrap();
+        assert_eq!(s.state().get("r").unwrap().tags, ["在"]);
+        assert_eq!(
+            s.apply(Command::Edit {
+                id: "r".into(),
+                tags: vec![],
+                note: String::new(),
+                now: NOW.into()
+            }),
+            Err(StoreError::RelationLabel)
+        );
+        // Deleting an end deletes the relation, in one step.
+        s.apply(Command::Delete { id: "a".into() }).unwrap();
+        assert!(s.state().get("r").is_none());
+        assert!(s.undo().happened());
+        assert!(s.state().get("a").is_some() && s.state().get("r").is_some());
+    }
+
     fn command() -> impl Strategy<Value = Command> {
         let name = prop::sample::select(vec!["甲", "乙", "丙", "人物 地点"]);
         let id = prop::sample::select(vec!["a", "b", "c", "d"]);
@@ -821,7 +930,14 @@ mod tests {
                         now: NOW.into(),
                     }
                 }),
-            id.prop_map(|id| Command::Delete { id: id.into() }),
+            id.clone().prop_map(|id| Command::Delete { id: id.into() }),
+            (
+                prop::sample::select(vec!["r1", "r2"]),
+                id.clone(),
+                id,
+                name.clone()
+            )
+                .prop_map(|(rid, from, to, label)| Command::Add(relation(rid, from, to, label))),
             (name.clone(), name.clone()).prop_map(|(f, t)| Command::RenameTag {
                 from: f.into(),
                 to: t.into(),

@@ -124,7 +124,7 @@ pub fn document_marks(all: &Annotations, article: &Article) -> DocumentMarks {
                     block_tags[i].push(block_tag(all, a));
                 }
             }
-            Target::Document => {}
+            Target::Document | Target::Relation { .. } => {}
         }
     }
     DocumentMarks {
@@ -209,7 +209,7 @@ fn changed_blocks(before: &Annotations, after: &Annotations, article: &Article) 
         Target::Block { block, .. } => {
             touched.extend(article.blocks.iter().position(|b| b.id == *block));
         }
-        Target::Document => {}
+        Target::Document | Target::Relation { .. } => {}
     };
     // Chips take a tag's colour by its name: the tags whose colour is not
     // the same on both sides.

@@ -49,6 +49,8 @@ pub fn mentions(all: &Annotations) -> (Vec<Mention<'_>>, Vec<String>) {
             Target::Passage { .. } => untagged += 1,
             Target::Block { .. } => blocks += 1,
             Target::Document => documents += 1,
+            // Relations are written by the formats that have them.
+            Target::Relation { .. } => {}
         }
     }
     let mut left_out = Vec::new();

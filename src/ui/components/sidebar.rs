@@ -217,7 +217,7 @@ fn SidebarEntry(props: &SidebarEntryProps) -> Html {
     let (kind, quote) = match &a.target {
         Target::Passage { quote, .. } => ("", quote.exact.as_str()),
         Target::Block { quote, .. } => ("整段", quote.exact.as_str()),
-        Target::Document => ("全文", ""),
+        Target::Document | Target::Relation { .. } => ("全文", ""),
     };
     let short: String = quote.chars().take(60).collect();
     let more = quote.chars().nth(60).is_some();
