@@ -49,14 +49,21 @@ fn spans(length: usize) -> impl Strategy<Value = Vec<(usize, usize, Vec<String>,
     })
 }
 
+/// Relations as (from, to, label) between the spans' indexes.
+fn links() -> impl Strategy<Value = Vec<(usize, usize, &'static str)>> {
+    let label = prop::sample::select(vec!["施事", "位于", "属 于"]);
+    prop::collection::vec((0..12usize, 0..12usize, label), 0..6)
+}
+
 fn case() -> impl Strategy<Value = (Article, Annotations)> {
     text()
         .prop_flat_map(|t| {
             let article = Article::parse(&t);
             let length = article.char_len();
-            (Just(article), spans(length))
+            (Just(article), spans(length), links())
         })
-        .prop_map(|(article, spans)| {
+        .prop_map(|(article, spans, links)| {
+            let count = spans.len();
             let mut all = Annotations::default();
             for (i, (start, end, tags, note)) in spans.into_iter().enumerate() {
                 all.annotations.push(Rc::new(Annotation {
@@ -66,6 +73,24 @@ fn case() -> impl Strategy<Value = (Article, Annotations)> {
                     tags,
                     note,
                     target: Target::passage(&article, start, end),
+                }));
+            }
+            let id = |i: usize| format!("{i:08}-0000-4000-8000-000000000000");
+            let mut seen = BTreeSet::new();
+            for (k, (from, to, label)) in links.into_iter().enumerate() {
+                if from >= count || to >= count || from == to || !seen.insert((from, to, label)) {
+                    continue;
+                }
+                all.annotations.push(Rc::new(Annotation {
+                    id: format!("{k:08}-1111-4000-8000-000000000000"),
+                    created: NOW.into(),
+                    modified: NOW.into(),
+                    tags: vec![label.into()],
+                    note: String::new(),
+                    target: Target::Relation {
+                        from: id(from),
+                        to: id(to),
+                    },
                 }));
             }
             all.normalize_order();
@@ -79,12 +104,33 @@ type Kept = (Option<(usize, usize)>, BTreeSet<String>, String);
 
 fn summary<'a>(annotations: impl Iterator<Item = &'a Annotation>) -> BTreeSet<Kept> {
     annotations
+        .filter(|a| a.target.ends().is_none())
         .map(|a| {
             (
                 a.target.range(),
                 a.tags.iter().cloned().collect(),
                 a.note.clone(),
             )
+        })
+        .collect()
+}
+
+/// A relation as (from's range, to's range, label).
+type Link = ((usize, usize), (usize, usize), String);
+
+fn links_of<'a>(annotations: impl Iterator<Item = &'a Annotation>) -> BTreeSet<Link> {
+    let annotations: Vec<&Annotation> = annotations.collect();
+    let range = |id: &str| {
+        annotations
+            .iter()
+            .find(|a| a.id == id)
+            .and_then(|a| a.target.range())
+    };
+    annotations
+        .iter()
+        .filter_map(|a| {
+            let (from, to) = a.target.ends()?;
+            Some((range(from)?, range(to)?, a.tags[0].clone()))
         })
         .collect()
 }
@@ -127,6 +173,7 @@ proptest! {
         let e = doccano::export(&article, &all);
         let back = doccano::parse(std::str::from_utf8(&e.content).unwrap(), &article.source, NOW).unwrap();
         prop_assert_eq!(summary(back.annotations.iter()), summary(all.all()));
+        prop_assert_eq!(links_of(back.annotations.iter()), links_of(all.all()));
         prop_assert_eq!(back.document, Some(article.sha256()));
     }
 
@@ -136,6 +183,7 @@ proptest! {
         let v = serde_json::from_slice(&e.content).unwrap();
         let back = label_studio::parse(&v, &article.source, NOW).unwrap();
         prop_assert_eq!(summary(back.annotations.iter()), summary(all.all()));
+        prop_assert_eq!(links_of(back.annotations.iter()), links_of(all.all()));
     }
 
     #[test]
@@ -161,6 +209,13 @@ proptest! {
             .collect();
         prop_assert_eq!(summary(back.annotations.iter()), expected);
         prop_assert!(back.left_out.is_empty(), "{:?}", back.left_out);
+        let only_breaks_range = |r: (usize, usize)| article.slice(r.0, r.1).chars().all(|c| c == '\n');
+        let expected_links: BTreeSet<_> = links_of(all.all())
+            .into_iter()
+            .filter(|(f, t, _)| !only_breaks_range(*f) && !only_breaks_range(*t))
+            .map(|(f, t, l)| (trim(f), trim(t), l.replace(' ', "_")))
+            .collect();
+        prop_assert_eq!(links_of(back.annotations.iter()), expected_links);
         if all.all().any(only_breaks) {
             prop_assert!(e.left_out.iter().any(|l| l.contains("只含换行")));
         }

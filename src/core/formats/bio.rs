@@ -279,6 +279,7 @@ pub fn export(
         left_out.push(format!("{cut} 个片段跨越句末，在句末分成了几段"));
     }
     left_out.extend(renamed_labels(chosen.iter().map(|c| c.label.as_str())));
+    left_out.extend(super::no_relations(all));
 
     let mut out = String::with_capacity(article.source.len() * 3);
     for (first, last) in bounds {

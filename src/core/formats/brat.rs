@@ -7,8 +7,8 @@
 use std::io::{Cursor, Read, Write};
 
 use super::{
-    imported_from_spans, label_without_spaces, mentions, pick_text, problem, renamed_labels,
-    Export, SpanRecord,
+    imported_from_spans, label_without_spaces, mentions, pick_text, problem, relations_among,
+    renamed_labels, Export, RelationRecord, SpanRecord,
 };
 use crate::core::annotation::normalize_tag;
 use crate::core::article::Article;
@@ -23,6 +23,22 @@ pub fn ann(article: &Article, all: &Annotations) -> (String, Vec<String>) {
     let mut out = String::new();
     let (mut t, mut note_n) = (0, 0);
     let (mut notes_flattened, mut only_breaks, mut trimmed) = (0, 0, 0);
+    // Each annotation's first T line, which its relations name.
+    let mut entity_of = std::collections::HashMap::new();
+    let mut note_line = |out: &mut String, of: &str, note: &str| {
+        if note.is_empty() {
+            return;
+        }
+        note_n += 1;
+        if note.contains('\n') {
+            notes_flattened += 1;
+        }
+        let flat: Vec<&str> = note.lines().collect();
+        out.push_str(&format!(
+            "#{note_n}\tAnnotatorNotes {of}\t{}\n",
+            flat.join(" ")
+        ));
+    };
     for m in &found {
         let fragments = fragments(article, m.start, m.end);
         match (fragments.first(), fragments.last()) {
@@ -38,6 +54,7 @@ pub fn ann(article: &Article, all: &Annotations) -> (String, Vec<String>) {
             .iter()
             .map(|&(s, e)| article.slice(s, e))
             .collect();
+        entity_of.insert(m.annotation.id.as_str(), t + 1);
         for (i, tag) in m.annotation.tags.iter().enumerate() {
             t += 1;
             out.push_str(&format!(
@@ -46,24 +63,36 @@ pub fn ann(article: &Article, all: &Annotations) -> (String, Vec<String>) {
                 ranges.join(";"),
                 text.join(" ")
             ));
-            if i == 0 && !m.annotation.note.is_empty() {
-                note_n += 1;
-                let note = &m.annotation.note;
-                if note.contains('\n') {
-                    notes_flattened += 1;
-                }
-                let flat: Vec<&str> = note.lines().collect();
-                out.push_str(&format!(
-                    "#{note_n}\tAnnotatorNotes T{t}\t{}\n",
-                    flat.join(" ")
-                ));
+            if i == 0 {
+                note_line(&mut out, &format!("T{t}"), &m.annotation.note);
             }
         }
+    }
+    let (links, left) = relations_among(all, &found);
+    left_out.extend(left);
+    let mut r = 0;
+    for link in &links {
+        let Some((from, to)) = link.target.ends() else {
+            continue;
+        };
+        let (Some(a), Some(b), Some(label)) =
+            (entity_of.get(from), entity_of.get(to), link.tags.first())
+        else {
+            continue;
+        };
+        r += 1;
+        out.push_str(&format!(
+            "R{r}\t{} Arg1:T{a} Arg2:T{b}\n",
+            label_without_spaces(label)
+        ));
+        note_line(&mut out, &format!("R{r}"), &link.note);
     }
     left_out.extend(renamed_labels(
         found
             .iter()
-            .flat_map(|m| m.annotation.tags.iter().map(String::as_str)),
+            .map(|m| m.annotation)
+            .chain(links.iter().copied())
+            .flat_map(|a| a.tags.iter().map(String::as_str)),
     ));
     if only_breaks > 0 {
         left_out.push(format!(
@@ -126,10 +155,11 @@ pub fn export(article: &Article, all: &Annotations, name: &str) -> Export {
 pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<ImportError>> {
     let chars: Vec<char> = text.chars().collect();
     let length = chars.len();
-    let mut spans: Vec<(String, SpanRecord)> = Vec::new();
+    let mut spans: Vec<SpanRecord> = Vec::new();
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut errors = Vec::new();
-    let mut relations = 0;
+    // (where, the R id, the relation)
+    let mut relations: Vec<(String, String, RelationRecord)> = Vec::new();
     let mut other: Vec<char> = Vec::new();
     let mut joined = 0;
     for (n, line) in ann.trim_start_matches('\u{feff}').lines().enumerate() {
@@ -138,7 +168,7 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
         match line.chars().next() {
             None => {}
             Some('T') => match read_entity(&fields, length) {
-                Ok((_, _, bounds)) if !mention_matches(&chars, &bounds, &fields) => {
+                Ok((_, bounds)) if !mention_matches(&chars, &bounds, &fields) => {
                     let found: Vec<String> = bounds
                         .iter()
                         .map(|&(s, e)| chars[s..e].iter().collect())
@@ -152,7 +182,7 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
                         ),
                     ));
                 }
-                Ok((id, span, bounds)) => {
+                Ok((span, bounds)) => {
                     let gaps_are_blank = bounds.windows(2).all(|w| {
                         chars[w[0].1.min(w[1].0)..w[1].0]
                             .iter()
@@ -161,7 +191,7 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
                     if !gaps_are_blank {
                         joined += 1;
                     }
-                    spans.push((id, span));
+                    spans.push(span);
                 }
                 Err(e) => errors.push(problem(at, e)),
             },
@@ -177,7 +207,10 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
                     )),
                 }
             }
-            Some('R') => relations += 1,
+            Some('R') => match read_relation(&fields) {
+                Ok((id, r)) => relations.push((at, id, r)),
+                Err(e) => errors.push(problem(at, e)),
+            },
             Some(c) if "EAMN*".contains(c) => other.push(c),
             Some(_) => errors.push(problem(
                 at,
@@ -185,27 +218,35 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
             )),
         }
     }
+    for (at, _, r) in &relations {
+        for end in [&r.from, &r.to] {
+            if !spans.iter().any(|s| s.key == *end) {
+                errors.push(problem(at, format!("关系的参数 {end} 不是本文件的 T 行")));
+            }
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let spans = spans
+    let note_of = |id: &str| {
+        notes
+            .iter()
+            .filter(|(t, _)| t == id)
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for span in &mut spans {
+        span.note = note_of(&span.key);
+    }
+    let relations = relations
         .into_iter()
-        .map(|(id, mut span)| {
-            span.note = notes
-                .iter()
-                .filter(|(t, _)| *t == id)
-                .map(|(_, n)| n.as_str())
-                .collect::<Vec<_>>()
-                .join("\n");
-            span
+        .map(|(_, id, mut r)| {
+            r.note = note_of(&id);
+            r
         })
         .collect();
-    let mut imported = imported_from_spans(FORMAT, text, spans, now);
-    if relations > 0 {
-        imported
-            .left_out
-            .push(format!("{relations} 条关系（R 行）本应用还不能导入"));
-    }
+    let mut imported = imported_from_spans(FORMAT, text, spans, relations, now);
     if !other.is_empty() {
         let count = other.len();
         other.sort_unstable();
@@ -223,6 +264,36 @@ pub fn parse_ann(ann: &str, text: &str, now: &str) -> Result<Imported, Vec<Impor
     Ok(imported)
 }
 
+/// `R1<TAB>Type Arg1:T1 Arg2:T2`: the id and the relation between the
+/// two T ids.
+fn read_relation(fields: &[&str]) -> Result<(String, RelationRecord), String> {
+    let [id, what, ..] = fields else {
+        return Err("关系行应为 R编号<TAB>类型 Arg1:T编号 Arg2:T编号".into());
+    };
+    let parts: Vec<&str> = what.split(' ').filter(|p| !p.is_empty()).collect();
+    let [label, a, b] = parts.as_slice() else {
+        return Err("关系行应为 R编号<TAB>类型 Arg1:T编号 Arg2:T编号".into());
+    };
+    let arg = |p: &str| {
+        p.split_once(':')
+            .map(|(_, t)| t.to_string())
+            .ok_or(format!("参数「{p}」应为 名称:T编号"))
+    };
+    let label = normalize_tag(label);
+    if label.is_empty() {
+        return Err("关系类型为空".into());
+    }
+    Ok((
+        id.to_string(),
+        RelationRecord {
+            from: arg(a)?,
+            to: arg(b)?,
+            label,
+            note: String::new(),
+        },
+    ))
+}
+
 /// Whether a `T` line's text (its fields after the second, which may hold
 /// tabs) is what its fragments cover, written as brat does: the fragments'
 /// texts joined by a space.
@@ -237,12 +308,9 @@ fn mention_matches(chars: &[char], bounds: &[Fragment], fields: &[&str]) -> bool
 /// A fragment's code point range.
 type Fragment = (usize, usize);
 
-/// `T1<TAB>Type 0 5;6 9<TAB>text`: the id, one span from the first start to
-/// the last end, and the fragments.
-fn read_entity(
-    fields: &[&str],
-    length: usize,
-) -> Result<(String, SpanRecord, Vec<Fragment>), String> {
+/// `T1<TAB>Type 0 5;6 9<TAB>text`: one span (keyed by its id) from the
+/// first start to the last end, and the fragments.
+fn read_entity(fields: &[&str], length: usize) -> Result<(SpanRecord, Vec<Fragment>), String> {
     let [id, what, ..] = fields else {
         return Err("实体行应为 T编号<TAB>类型 起点 终点<TAB>文本".into());
     };
@@ -269,12 +337,13 @@ fn read_entity(
     let start = bounds.iter().map(|b| b.0).min().unwrap_or(0);
     let end = bounds.iter().map(|b| b.1).max().unwrap_or(0);
     let span = SpanRecord {
+        key: id.to_string(),
         start,
         end,
         label,
         note: String::new(),
     };
-    Ok((id.to_string(), span, bounds))
+    Ok((span, bounds))
 }
 
 /// Reads a zip of brat files: the `.ann` whose `.txt` is the open document
@@ -372,17 +441,37 @@ mod tests {
         assert!(errors[2].message.contains("不符"));
         assert!(errors[0].to_string().contains(".ann 第 2 行"));
         let ok = parse_ann(
-            "T1\t人物 0 2\t张三\nR1\t去 Arg1:T1 Arg2:T1\nT2\t地点 0 1;3 5\t张 北京\n",
+            "T1\t人物 0 2\t张三\nR1\t去 Arg1:T1 Arg2:T2\n#1\tAnnotatorNotes R1\t注\nT2\t地点 0 1;3 5\t张 北京\nA1\tNeg T1\n",
             "张三去北京",
             NOW,
         )
         .unwrap();
-        assert!(ok.left_out[0].contains("1 条关系"));
+        let relation = ok
+            .annotations
+            .iter()
+            .find(|a| a.target.ends().is_some())
+            .unwrap();
+        assert_eq!(
+            (relation.tags.as_slice(), relation.note.as_str()),
+            (&["去".to_string()][..], "注")
+        );
+        assert!(
+            ok.left_out[0].contains("1 行事件或属性（A）"),
+            "{:?}",
+            ok.left_out
+        );
         assert!(
             ok.left_out[1].contains("1 个不连续的片段"),
             "{:?}",
             ok.left_out
         );
+        let dangling = parse_ann(
+            "T1\t人物 0 2\t张三\nR1\t去 Arg1:T1 Arg2:T9\n",
+            "张三去北京",
+            NOW,
+        )
+        .unwrap_err();
+        assert!(dangling[0].message.contains("T9"));
         assert!(parse_zip(b"not a zip", "", NOW).is_err());
     }
 }

@@ -84,7 +84,7 @@ pub fn export(article: &Article, all: &Annotations) -> Export {
         .chain(all.orphans.iter().map(|a| row(article, a, false)));
     Export {
         content: table(&COLUMNS, rows),
-        left_out: Vec::new(),
+        left_out: super::no_relations(all).into_iter().collect(),
     }
 }
 

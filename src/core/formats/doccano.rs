@@ -6,7 +6,10 @@
 
 use serde_json::{json, Value};
 
-use super::{imported_from_spans, mentions, offset_in, pick_text, problem, Export, SpanRecord};
+use super::{
+    imported_from_spans, mentions, offset_in, pick_text, problem, relations_among, Export,
+    RelationRecord, SpanRecord,
+};
 use crate::core::article::Article;
 use crate::core::exchange::{DocumentInfo, ImportError, Imported};
 use crate::core::store::Annotations;
@@ -14,10 +17,13 @@ use crate::core::store::Annotations;
 pub const FORMAT: &str = "doccano JSONL";
 
 pub fn export(article: &Article, all: &Annotations) -> Export {
-    let (found, left_out) = mentions(all);
+    let (found, mut left_out) = mentions(all);
     let mut entities = Vec::new();
     let mut notes = Vec::new();
+    // Each annotation's first entity, which its relations link.
+    let mut entity_of = std::collections::HashMap::new();
     for m in &found {
+        entity_of.insert(m.annotation.id.as_str(), entities.len() + 1);
         for (i, tag) in m.annotation.tags.iter().enumerate() {
             let id = entities.len() + 1;
             entities.push(json!({
@@ -31,11 +37,26 @@ pub fn export(article: &Article, all: &Annotations) -> Export {
             }
         }
     }
+    let (links, left) = relations_among(all, &found);
+    left_out.extend(left);
+    let relations: Vec<Value> = links
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let (from, to) = r.target.ends()?;
+            Some(json!({
+                "id": i + 1,
+                "from_id": entity_of.get(from)?,
+                "to_id": entity_of.get(to)?,
+                "type": r.tags.first()?,
+            }))
+        })
+        .collect();
     let doc = DocumentInfo::of(article);
     let line = json!({
         "text": article.source,
         "entities": entities,
-        "relations": [],
+        "relations": relations,
         "title": doc.title,
         "document": doc.sha256,
         "notes": notes,
@@ -75,25 +96,27 @@ pub fn parse(raw: &str, current: &str, now: &str) -> Result<Imported, Vec<Import
     let (text, (at, v)) = pick_text(lines, current).map_err(|e| vec![problem("文件", e)])?;
     let length = text.chars().count();
     let mut spans = Vec::new();
-    let mut read =
-        |path: String, start: &Value, end: &Value, label: &Value, errors: &mut Vec<ImportError>| {
-            let start = offset_in(start, length);
-            let end = offset_in(end, length);
-            let label = label.as_str().map(crate::core::annotation::normalize_tag);
-            match (start, end, label) {
-                (Ok(s), Ok(e), Some(l)) if s < e && !l.is_empty() => spans.push(SpanRecord {
-                    start: s,
-                    end: e,
-                    label: l,
-                    note: String::new(),
-                }),
-                (Err(e), _, _) | (_, Err(e), _) => errors.push(problem(path, e)),
-                (_, _, None) => errors.push(problem(path, "label 应为字符串")),
-                (_, _, Some(l)) if l.is_empty() => errors.push(problem(path, "label 为空")),
-                _ => errors.push(problem(path, "起点应小于终点")),
-            }
-        };
-    let mut ids = Vec::new();
+    let mut read = |path: String,
+                    key: String,
+                    [start, end, label]: [&Value; 3],
+                    errors: &mut Vec<ImportError>| {
+        let start = offset_in(start, length);
+        let end = offset_in(end, length);
+        let label = label.as_str().map(crate::core::annotation::normalize_tag);
+        match (start, end, label) {
+            (Ok(s), Ok(e), Some(l)) if s < e && !l.is_empty() => spans.push(SpanRecord {
+                key,
+                start: s,
+                end: e,
+                label: l,
+                note: String::new(),
+            }),
+            (Err(e), _, _) | (_, Err(e), _) => errors.push(problem(path, e)),
+            (_, _, None) => errors.push(problem(path, "label 应为字符串")),
+            (_, _, Some(l)) if l.is_empty() => errors.push(problem(path, "label 为空")),
+            _ => errors.push(problem(path, "起点应小于终点")),
+        }
+    };
     if let Some(entities) = v.get("entities") {
         let Some(list) = entities.as_array() else {
             return Err(vec![problem(format!("{at} entities"), "应为数组")]);
@@ -103,12 +126,10 @@ pub fn parse(raw: &str, current: &str, now: &str) -> Result<Imported, Vec<Import
             let get = |k: &str| e.get(k).unwrap_or(&null);
             read(
                 format!("{at} entities[{i}]"),
-                get("start_offset"),
-                get("end_offset"),
-                get("label"),
+                get("id").to_string(),
+                [get("start_offset"), get("end_offset"), get("label")],
                 &mut errors,
             );
-            ids.push(get("id").clone());
         }
     } else if let Some(labels) = v.get("label") {
         let Some(list) = labels.as_array() else {
@@ -116,7 +137,12 @@ pub fn parse(raw: &str, current: &str, now: &str) -> Result<Imported, Vec<Import
         };
         for (i, l) in list.iter().enumerate() {
             match l.as_array().map(Vec::as_slice) {
-                Some([s, e, label]) => read(format!("{at} label[{i}]"), s, e, label, &mut errors),
+                Some([s, e, label]) => read(
+                    format!("{at} label[{i}]"),
+                    i.to_string(),
+                    [s, e, label],
+                    &mut errors,
+                ),
                 _ => errors.push(problem(
                     format!("{at} label[{i}]"),
                     "应为 [起点, 终点, 标签]",
@@ -129,21 +155,46 @@ pub fn parse(raw: &str, current: &str, now: &str) -> Result<Imported, Vec<Import
             "既没有 entities 也没有 label：不是 doccano 的序列标注数据",
         )]);
     }
+    let mut relations = Vec::new();
+    let list = v.get("relations").and_then(Value::as_array);
+    for (i, r) in list.into_iter().flatten().enumerate() {
+        let path = format!("{at} relations[{i}]");
+        let end = |k: &str| {
+            let key = r.get(k).map(Value::to_string).unwrap_or_default();
+            spans.iter().any(|s| s.key == key).then_some(key)
+        };
+        let label = r
+            .get("type")
+            .and_then(Value::as_str)
+            .map(crate::core::annotation::normalize_tag);
+        match (end("from_id"), end("to_id"), label) {
+            (Some(from), Some(to), Some(label)) if !label.is_empty() => {
+                relations.push(RelationRecord {
+                    from,
+                    to,
+                    label,
+                    note: String::new(),
+                })
+            }
+            (None, _, _) | (_, None, _) => {
+                errors.push(problem(path, "from_id 或 to_id 不是这一行的实体"))
+            }
+            _ => errors.push(problem(path, "type（关系名称）应为非空字符串")),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     if let Some(notes) = v.get("notes").and_then(Value::as_array) {
         for n in notes {
-            let target = n.get("entity_id");
+            let target = n.get("entity_id").map(Value::to_string);
             let text = n.get("text").and_then(Value::as_str).unwrap_or_default();
-            if let Some(i) = ids.iter().position(|id| Some(id) == target) {
-                if let Some(span) = spans.get_mut(i) {
-                    span.note = text.to_string();
-                }
+            if let Some(span) = spans.iter_mut().find(|s| Some(&s.key) == target.as_ref()) {
+                span.note = text.to_string();
             }
         }
     }
-    Ok(imported_from_spans(FORMAT, &text, spans, now))
+    Ok(imported_from_spans(FORMAT, &text, spans, relations, now))
 }
 
 #[cfg(test)]

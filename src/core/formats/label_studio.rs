@@ -7,7 +7,10 @@
 
 use serde_json::{json, Value};
 
-use super::{imported_from_spans, mentions, offset_in, pick_text, problem, Export, SpanRecord};
+use super::{
+    imported_from_spans, mentions, offset_in, pick_text, problem, relations_among, Export,
+    RelationRecord, SpanRecord,
+};
 use crate::core::annotation::normalize_tag;
 use crate::core::article::Article;
 use crate::core::exchange::{DocumentInfo, ImportError, Imported};
@@ -16,7 +19,7 @@ use crate::core::store::Annotations;
 pub const FORMAT: &str = "Label Studio JSON";
 
 pub fn export(article: &Article, all: &Annotations, now: &str) -> Export {
-    let (found, left_out) = mentions(all);
+    let (found, mut left_out) = mentions(all);
     let mut result = Vec::new();
     for m in &found {
         let a = m.annotation;
@@ -37,6 +40,19 @@ pub fn export(article: &Article, all: &Annotations, now: &str) -> Export {
                 "type": "textarea",
                 "origin": "manual",
                 "value": {"start": m.start, "end": m.end, "text": [a.note]},
+            }));
+        }
+    }
+    let (links, left) = relations_among(all, &found);
+    left_out.extend(left);
+    for r in links {
+        if let Some((from, to)) = r.target.ends() {
+            result.push(json!({
+                "from_id": from,
+                "to_id": to,
+                "type": "relation",
+                "direction": "right",
+                "labels": r.tags,
             }));
         }
     }
@@ -98,10 +114,12 @@ pub fn parse(value: &Value, current: &str, now: &str) -> Result<Imported, Vec<Im
                 .and_then(Value::as_array)
                 .map(|l| ("predictions", l))
         });
-    let mut spans: Vec<(String, SpanRecord)> = Vec::new();
+    let mut spans: Vec<SpanRecord> = Vec::new();
     let mut notes: Vec<(String, String)> = Vec::new();
+    let mut relations: Vec<(String, RelationRecord)> = Vec::new();
     let mut errors = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
+    let mut unlabelled = 0;
     if let Some((key, list)) = annotations {
         for (j, annotation) in list.iter().enumerate() {
             if annotation.get("was_cancelled").and_then(Value::as_bool) == Some(true) {
@@ -121,15 +139,13 @@ pub fn parse(value: &Value, current: &str, now: &str) -> Result<Imported, Vec<Im
                             (Ok(s), Ok(e), Some(labels)) if s < e => {
                                 for l in labels {
                                     match l.as_str().map(normalize_tag) {
-                                        Some(l) if !l.is_empty() => spans.push((
-                                            id.clone(),
-                                            SpanRecord {
-                                                start: s,
-                                                end: e,
-                                                label: l,
-                                                note: String::new(),
-                                            },
-                                        )),
+                                        Some(l) if !l.is_empty() => spans.push(SpanRecord {
+                                            key: id.clone(),
+                                            start: s,
+                                            end: e,
+                                            label: l,
+                                            note: String::new(),
+                                        }),
                                         _ => errors.push(problem(
                                             &path,
                                             "labels 中有空的或不是字符串的标签",
@@ -152,25 +168,58 @@ pub fn parse(value: &Value, current: &str, now: &str) -> Result<Imported, Vec<Im
                             .unwrap_or_default();
                         notes.push((id, text.join("\n")));
                     }
+                    Some("relation") => {
+                        let end = |k: &str| r.get(k).map(Value::to_string).unwrap_or_default();
+                        let label = r
+                            .get("labels")
+                            .and_then(Value::as_array)
+                            .and_then(|l| l.first())
+                            .and_then(Value::as_str)
+                            .map(normalize_tag)
+                            .filter(|l| !l.is_empty());
+                        match label {
+                            Some(label) => relations.push((
+                                path,
+                                RelationRecord {
+                                    from: end("from_id"),
+                                    to: end("to_id"),
+                                    label,
+                                    note: String::new(),
+                                },
+                            )),
+                            // Label Studio allows a relation without a label.
+                            None => unlabelled += 1,
+                        }
+                    }
                     Some(other) => skipped.push(other.to_string()),
                     None => errors.push(problem(&path, "缺少 type")),
                 }
             }
         }
     }
+    for (path, r) in &relations {
+        if ![&r.from, &r.to]
+            .iter()
+            .all(|k| spans.iter().any(|s| s.key == **k))
+        {
+            errors.push(problem(path, "from_id 或 to_id 不是这个任务的区域"));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let spans = spans
-        .into_iter()
-        .map(|(id, mut span)| {
-            if let Some((_, note)) = notes.iter().find(|(n, _)| *n == id) {
-                span.note = note.clone();
-            }
-            span
-        })
-        .collect();
-    let mut imported = imported_from_spans(FORMAT, &text, spans, now);
+    for span in &mut spans {
+        if let Some((_, note)) = notes.iter().find(|(n, _)| *n == span.key) {
+            span.note = note.clone();
+        }
+    }
+    let relations = relations.into_iter().map(|(_, r)| r).collect();
+    let mut imported = imported_from_spans(FORMAT, &text, spans, relations, now);
+    if unlabelled > 0 {
+        imported.left_out.push(format!(
+            "{unlabelled} 条没有名称的关系未导入（本应用的关系都有名称）"
+        ));
+    }
     if !skipped.is_empty() {
         let count = skipped.len();
         skipped.sort();

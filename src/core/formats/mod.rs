@@ -78,6 +78,35 @@ pub fn mentions(all: &Annotations) -> (Vec<Mention<'_>>, Vec<String>) {
     (found, left_out)
 }
 
+/// The relations whose two ends are among `written` (the annotations a file
+/// holds), and a sentence on the relations left out because an end is not.
+pub fn relations_among<'a>(
+    all: &'a Annotations,
+    written: &[Mention<'_>],
+) -> (Vec<&'a Annotation>, Option<String>) {
+    let ids: std::collections::HashSet<&str> =
+        written.iter().map(|m| m.annotation.id.as_str()).collect();
+    let (kept, left): (Vec<&Annotation>, Vec<&Annotation>) =
+        all.relations().map(|r| &**r).partition(|r| {
+            r.target
+                .ends()
+                .is_some_and(|(f, t)| ids.contains(f) && ids.contains(t))
+        });
+    let sentence = (!left.is_empty()).then(|| {
+        format!(
+            "{} 条关系的一端不在此文件中（段落、全文或未定位的标注），未写入",
+            left.len()
+        )
+    });
+    (kept, sentence)
+}
+
+/// The sentence for a format that has no relations.
+pub fn no_relations(all: &Annotations) -> Option<String> {
+    let n = all.relations().count();
+    (n > 0).then(|| format!("{n} 条关系未写入（此格式没有关系）"))
+}
+
 /// A label as formats whose labels cannot hold whitespace write it.
 pub fn label_without_spaces(tag: &str) -> String {
     tag.split_whitespace().collect::<Vec<_>>().join("_")
@@ -165,8 +194,19 @@ fn looks_like_jsonl(raw: &str) -> bool {
 /// A labelled span read from a file, in code points of the file's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpanRecord {
+    /// What the file calls it (an entity id), for its relations.
+    pub key: String,
     pub start: usize,
     pub end: usize,
+    pub label: String,
+    pub note: String,
+}
+
+/// A relation read from a file, between spans named by their keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationRecord {
+    pub from: String,
+    pub to: String,
     pub label: String,
     pub note: String,
 }
@@ -180,16 +220,19 @@ pub fn problem(path: impl Into<String>, message: impl Into<String>) -> ImportErr
     }
 }
 
-/// Annotations from the spans of a file whose text is `raw_text`. Spans
-/// with the same range become one annotation with all their labels (the
-/// span formats write one entity per tag). Ids are derived from the text,
-/// the range and the labels, so importing the same file twice adds nothing.
-/// Positions are mapped onto the text as the app normalises it (CRLF to LF,
-/// no BOM), and the quotes give re-anchoring what to look for.
+/// Annotations from the spans of a file whose text is `raw_text`, and its
+/// relations between them. Spans with the same range become one annotation
+/// with all their labels (the span formats write one entity per tag). Ids
+/// are derived from the text, the range and the labels, so importing the
+/// same file twice adds nothing. Positions are mapped onto the text as the
+/// app normalises it (CRLF to LF, no BOM), and the quotes give
+/// re-anchoring what to look for. The file's checks made sure every
+/// relation names spans it holds.
 pub fn imported_from_spans(
     format: &'static str,
     raw_text: &str,
     mut spans: Vec<SpanRecord>,
+    relations: Vec<RelationRecord>,
     now: &str,
 ) -> Imported {
     let normalized = text::normalize(raw_text);
@@ -203,10 +246,16 @@ pub fn imported_from_spans(
     };
     spans.sort_by_key(|s| (s.start, s.end));
     let mut annotations: Vec<Annotation> = Vec::new();
+    // The file's key of each span -> index of its annotation.
+    let mut by_key: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for s in spans {
         let (start, end) = (to_normalized(s.start), to_normalized(s.end));
+        let merged = annotations
+            .last()
+            .is_some_and(|l| l.target.range() == Some((start, end)));
+        by_key.insert(s.key.clone(), annotations.len() - usize::from(merged));
         match annotations.last_mut() {
-            Some(last) if last.target.range() == Some((start, end)) => {
+            Some(last) if merged => {
                 if !last.tags.contains(&s.label) {
                     last.tags.push(s.label);
                 }
@@ -238,6 +287,27 @@ pub fn imported_from_spans(
             a.tags.join("\u{1f}")
         ));
     }
+    let mut links = Vec::new();
+    for r in relations {
+        let (Some(&from), Some(&to)) = (by_key.get(&r.from), by_key.get(&r.to)) else {
+            continue;
+        };
+        let (from, to) = (annotations[from].id.clone(), annotations[to].id.clone());
+        if from == to {
+            continue;
+        }
+        links.push(Annotation {
+            id: uuid_from_name(&format!("{format}:{sha}:{from}>{to}:{}", r.label)),
+            created: now.into(),
+            modified: now.into(),
+            tags: vec![r.label],
+            note: r.note,
+            target: Target::Relation { from, to },
+        });
+    }
+    links.sort_by(|a, b| a.id.cmp(&b.id));
+    links.dedup_by(|a, b| a.id == b.id);
+    annotations.extend(links);
     Imported {
         format,
         document: Some(sha),

@@ -61,6 +61,7 @@ pub fn export(article: &Article, tokens: &[Token], all: &Annotations) -> Export 
             sc.push(json!({"start": words[first].0, "end": words[last - 1].1, "label": tag, "kb_id": ""}));
         }
     }
+    left_out.extend(super::no_relations(all));
     let notes = found
         .iter()
         .filter(|m| !m.annotation.note.is_empty())
