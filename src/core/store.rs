@@ -1008,10 +1008,13 @@ mod tests {
             for c in cmds {
                 let before = s.history_size();
                 let touched = match &c {
-                    Command::Add(_) | Command::Edit { .. } | Command::Delete { .. } => 2,
+                    Command::Add(_) | Command::Edit { .. } => 2,
+                    // The annotation and its relations (the strategy's two).
+                    Command::Delete { .. } => 2 * 3,
                     // Tag commands touch the annotations with the tag (at
-                    // most the four ids the strategy uses, plus "seed").
-                    _ => 2 * 5,
+                    // most the four ids and two relations the strategy
+                    // uses, plus "seed").
+                    _ => 2 * 7,
                 };
                 if s.apply(c).is_ok() {
                     prop_assert!(s.history_size() <= before + touched);
