@@ -2,6 +2,7 @@
 
 pub mod anchor;
 pub mod annotation;
+pub mod arcs;
 pub mod article;
 pub mod document;
 pub mod exchange;

@@ -64,6 +64,30 @@ pub fn annotations_at(target: Option<web_sys::EventTarget>) -> Vec<String> {
     ids
 }
 
+/// The first line box of the first element under `container` matching
+/// `[attr="value"]`, relative to `container`'s top left; `None` when it is
+/// not laid out (a part of the page the browser skips until near).
+pub fn first_box_within(
+    container: &Element,
+    attr: &str,
+    value: &str,
+) -> Option<(f64, f64, f64, f64)> {
+    let el = container
+        .query_selector(&attribute_selector(attr, value))
+        .ok()??;
+    let r = el.get_client_rects().get(0)?;
+    if r.width() == 0.0 && r.height() == 0.0 {
+        return None;
+    }
+    let c = container.get_bounding_client_rect();
+    Some((
+        r.left() - c.left(),
+        r.top() - c.top(),
+        r.right() - c.left(),
+        r.bottom() - c.top(),
+    ))
+}
+
 /// The first element matching `[attr="value"]`.
 fn first_matching(attr: &str, value: &str) -> Option<Element> {
     web_sys::window()?

@@ -57,3 +57,28 @@ impl Drop for NearScreen {
         self.observer.disconnect();
     }
 }
+
+/// Calls back when an element's size changes (reflow: resize, fonts, the
+/// word view); stops when dropped.
+pub struct Resized {
+    observer: web_sys::ResizeObserver,
+    _on_resize: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Resized {
+    pub fn watch(el: &Element, mut on_resize: impl FnMut() + 'static) -> Option<Resized> {
+        let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |_| on_resize());
+        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+        observer.observe(el);
+        Some(Resized {
+            observer,
+            _on_resize: on_resize,
+        })
+    }
+}
+
+impl Drop for Resized {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}

@@ -90,6 +90,11 @@ pub struct AppState {
     pub import: Option<ImportPreview>,
     /// An import being re-anchored.
     pub import_progress: Option<ImportProgress>,
+    /// A relation being made: from the selected annotation to one picked
+    /// with J/K or a click.
+    pub linking: Option<Linking>,
+    /// The label field of a relation being made or renamed.
+    pub relation_popup: Option<RelationPopup>,
     /// What a CoNLL export writes (scheme, words or characters, tags).
     pub conll_options: ConllOptions,
     pub show_conll_options: bool,
@@ -131,6 +136,26 @@ pub struct ImportPreview {
     pub left_out: Vec<String>,
     /// Replace was pressed once and waits for confirmation.
     pub confirm_replace: bool,
+}
+
+/// A relation being made: R on a selected annotation starts it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Linking {
+    pub from: String,
+    /// The other end picked so far (J/K), not yet confirmed.
+    pub to: Option<String>,
+}
+
+/// The label field for a new relation (`from` -> `to`) or for renaming
+/// relation `editing`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelationPopup {
+    pub from: String,
+    pub to: String,
+    pub editing: Option<String>,
+    /// Viewport position (px) it opens at.
+    pub x: f64,
+    pub y: f64,
 }
 
 /// A text an import file carries, with the file's annotations placed on it.
@@ -204,6 +229,8 @@ impl AppState {
             import_progress: None,
             conll_options: ConllOptions::default(),
             show_conll_options: false,
+            linking: None,
+            relation_popup: None,
         }
     }
 
@@ -333,6 +360,20 @@ pub enum Action {
     CancelImport,
     ToggleConllOptions,
     SetConllOptions(ConllOptions),
+    /// Starts a relation from annotation `id` (R, or the sidebar's 连线).
+    StartLink(String),
+    /// The other end picked with J/K.
+    LinkTo(String),
+    CancelLink,
+    OpenRelationPopup(RelationPopup),
+    CloseRelationPopup,
+    /// The label typed for the relation popup's relation.
+    SaveRelation {
+        label: String,
+        /// Id for a new relation.
+        id: String,
+        now: String,
+    },
 }
 
 impl Reducible for AppState {
@@ -416,6 +457,11 @@ impl Reducible for AppState {
                 next.unsaved = unsaved;
             }
             Action::Apply(cmd) => {
+                // Deleting an annotation takes its relations: say so.
+                let linked = match &cmd {
+                    Command::Delete { id } => self.store.state().relations_of(id).count(),
+                    _ => 0,
+                };
                 let added = match &cmd {
                     Command::Add(a) => Some(a.id.clone()),
                     Command::Edit { id, .. } => Some(id.clone()),
@@ -424,7 +470,9 @@ impl Reducible for AppState {
                 let from_popup = added.is_some();
                 match next.store.apply(cmd) {
                     Ok(()) => {
-                        next.message = None;
+                        next.message = (linked > 0).then(|| {
+                            format!("已删除标注和连着它的 {linked} 条关系（Ctrl+Z 撤销）")
+                        });
                         if from_popup {
                             next.popup = None;
                             next.selection = None;
@@ -474,6 +522,64 @@ impl Reducible for AppState {
             Action::Adopt(data) => next.store.adopt(data),
             Action::Notify(text) => next.message = Some(text),
             Action::ToggleConllOptions => next.show_conll_options = !self.show_conll_options,
+            Action::StartLink(from) => {
+                next.popup = None;
+                next.relation_popup = None;
+                next.selected = Some(from.clone());
+                next.linking = Some(Linking { from, to: None });
+            }
+            Action::LinkTo(to) => {
+                if let Some(l) = &mut next.linking {
+                    l.to = Some(to);
+                }
+            }
+            Action::CancelLink => {
+                next.linking = None;
+                next.relation_popup = None;
+            }
+            Action::OpenRelationPopup(p) => {
+                next.popup = None;
+                next.relation_popup = Some(p);
+            }
+            Action::CloseRelationPopup => next.relation_popup = None,
+            Action::SaveRelation { label, id, now } => {
+                let Some(p) = &self.relation_popup else {
+                    return self;
+                };
+                let cmd = match &p.editing {
+                    Some(existing) => Command::Edit {
+                        id: existing.clone(),
+                        tags: vec![label],
+                        note: self
+                            .store
+                            .state()
+                            .get(existing)
+                            .map(|r| r.note.clone())
+                            .unwrap_or_default(),
+                        now,
+                    },
+                    None => Command::Add(Annotation {
+                        id,
+                        created: now.clone(),
+                        modified: now,
+                        tags: vec![label],
+                        note: String::new(),
+                        target: Target::Relation {
+                            from: p.from.clone(),
+                            to: p.to.clone(),
+                        },
+                    }),
+                };
+                match next.store.apply(cmd) {
+                    Ok(()) => {
+                        next.message = None;
+                        next.relation_popup = None;
+                        next.linking = None;
+                        next.selected = Some(p.from.clone());
+                    }
+                    Err(e) => next.message = Some(e.to_string()),
+                }
+            }
             Action::SetConllOptions(options) => next.conll_options = options,
             // Warnings add up (settings, annotations, other tabs) until dismissed.
             Action::StorageWarning(text) => {

@@ -5,10 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT, withAppServer, openApp, openText, screenshot } from './support.mjs';
+import { ROOT, withAppServer, openApp, openText, projectFile, screenshot } from './support.mjs';
 
 const app = withAppServer();
 const PYTHON = process.env.READERS_PYTHON ?? join(ROOT, 'target', 'readers-venv', 'bin', 'python');
@@ -29,19 +28,6 @@ const MADE = [
   ['成都', ['地点', '城市'], ''],
 ];
 
-function projectFile() {
-  const annotations = MADE.map(([quote, tags, note], i) => ({
-    id: `0a0a0a0a-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    created: '2026-11-30T08:00:00.000Z',
-    modified: '2026-11-30T08:00:00.000Z',
-    tags,
-    note,
-    target: { type: 'passage', start: at(quote), end: at(quote) + cp(quote), quote: { exact: quote, prefix: '', suffix: '' } },
-  }));
-  const sha256 = createHash('sha256').update(TEXT).digest('hex');
-  return { format: 'mozhu-annotations', version: 1, exported: '2026-11-30T08:00:00.000Z', document: { title: '墨注导出测试', sha256, length: cp(TEXT) }, tags: [], annotations };
-}
-
 async function download(page, action) {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-action="${action}"]`)]);
   await mkdir(DOWNLOADS, { recursive: true });
@@ -61,7 +47,7 @@ const found = (spans) => spans.map((s) => `${s.start}-${s.end} ${s.label} ${s.te
 
 async function openAnnotated(page) {
   await openText(page, '墨注导出测试.txt', TEXT);
-  await page.setInputFiles('[data-action="import"]', { name: 'made.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(projectFile())) });
+  await page.setInputFiles('[data-action="import"]', { name: 'made.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(projectFile(TEXT, MADE))) });
   await page.click('[data-action="import-merge"]');
   await page.waitForFunction((n) => new Set([...document.querySelectorAll('[data-annotation]')].map((e) => e.dataset.annotation)).size === n, MADE.length);
 }

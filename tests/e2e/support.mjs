@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests and the benchmark: a static server for dist/
 // on 127.0.0.1 and Debian's headless Chromium driven by playwright-core.
 import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import { join, extname, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -277,3 +278,22 @@ export async function openText(page, name, text) {
   await waitForSegmentation(page);
 }
 
+
+/**
+ * A project file for `text` with annotations `made`: [quote, tags, note]
+ * each, at the quote's first occurrence (code points), ids numbered.
+ */
+export function projectFile(text, made) {
+  const cp = (s) => [...s].length;
+  const at = (needle) => cp(text.slice(0, text.indexOf(needle)));
+  const annotations = made.map(([quote, tags, note], i) => ({
+    id: `0a0a0a0a-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    created: '2026-11-30T08:00:00.000Z',
+    modified: '2026-11-30T08:00:00.000Z',
+    tags,
+    note,
+    target: { type: 'passage', start: at(quote), end: at(quote) + cp(quote), quote: { exact: quote, prefix: '', suffix: '' } },
+  }));
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  return { format: 'mozhu-annotations', version: 1, exported: '2026-11-30T08:00:00.000Z', document: { title: 'test', sha256, length: cp(text) }, tags: [], annotations };
+}

@@ -114,7 +114,8 @@ def brat(path):
     ]
     with open(next(os.path.join(out, n) for n in os.listdir(out) if n.endswith(".ann")), encoding="utf-8") as f:
         notes = [line.split("\t")[2].rstrip("\n") for line in f if line.startswith("#")]
-    return {"text": text, "spans": spans, "notes": notes}
+    relations = [{"type": r.type, "arg1": r.arg1.mention, "arg2": r.arg2.mention} for r in example.relations]
+    return {"text": text, "spans": spans, "notes": notes, "relations": relations}
 
 
 def spacy_doc(path):

@@ -11,6 +11,7 @@ use super::import_dialog::{ImportDialog, ImportProgressBar};
 use super::keywords_panel::KeywordsPanel;
 use super::library_panel::LibraryPanel;
 use super::new_document::{self, EncodingNotice, GuessedFile, NewDocumentDialog};
+use super::relation_popup::{short_quote, RelationLabelPopup};
 use super::sidebar::Sidebar;
 use super::tag_manager::TagManager;
 use super::tag_popup::TagPopup;
@@ -26,7 +27,8 @@ use crate::ui::hooks::annotation_storage::use_annotation_storage;
 use crate::ui::hooks::settings::{load_setting, use_saved_setting, Setting, SettingKeys};
 use crate::ui::library;
 use crate::ui::state::{
-    Action, AppState, NewDocumentMode, Popup, PopupTarget, Segmentation, Unsaved,
+    Action, AppState, Linking, NewDocumentMode, Popup, PopupTarget, RelationPopup, Segmentation,
+    Unsaved,
 };
 use crate::ui::transfer;
 
@@ -269,6 +271,8 @@ pub fn App(props: &AppProps) -> Html {
             }
         })
     };
+    // Relation labels are tags: the label field offers them, in their colours.
+    let relation_tags = use_memo(state.store.shared(), |all| all.tags.clone());
     html! {
         <div id="app" class="app" data-document={doc_id.clone()} data-segmentation={segmentation} data-dictionary-ms={dictionary_ms}
             data-segment-ms={segment_ms} {ondragover} {ondrop}>
@@ -312,6 +316,21 @@ pub fn App(props: &AppProps) -> Html {
                     <span><kbd>{ "Esc" }</kbd>{ "取消" }</span>
                 </div>
             }
+            if let Some(linking) = &state.linking {
+                <div class="keyhint" role="status" data-linking={linking.from.clone()}>
+                    <span>{ format!("连线：从「{}」出发", quote_of(&state, &linking.from)) }</span>
+                    <span><kbd>{ "J" }</kbd><kbd>{ "K" }</kbd>{ "选终点" }</span>
+                    <span>{ "或点击另一处标注" }</span>
+                    <span><kbd>{ "Enter" }</kbd>{ "确定" }</span>
+                    <span><kbd>{ "Esc" }</kbd>{ "取消" }</span>
+                </div>
+            }
+            if let Some(p) = &state.relation_popup {
+                <RelationLabelPopup key={format!("{}>{}", p.from, p.to)} popup={p.clone()}
+                    from_quote={short_quote(&quote_of(&state, &p.from))} to_quote={short_quote(&quote_of(&state, &p.to))}
+                    label={p.editing.as_ref().and_then(|id| state.store.state().get(id)).and_then(|r| r.tags.first().cloned()).unwrap_or_default()}
+                    tags={relation_tags.clone()} on_action={on_action.clone()} />
+            }
             if let Some(popup) = &state.popup {
                 <TagPopup key={format!("{:?}", popup.target)} state={state.clone()} on_action={on_action.clone()} />
             }
@@ -337,6 +356,17 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
             }
         </div>
+    }
+}
+
+/// The quote of annotation `id` (a paragraph's or the document's name for
+/// those), as the person knows it.
+fn quote_of(state: &AppState, id: &str) -> String {
+    match state.store.state().get(id).map(|a| &a.target) {
+        Some(t) => t
+            .quote()
+            .map_or_else(|| "全文".to_string(), |q| q.exact.clone()),
+        None => String::new(),
     }
 }
 
@@ -385,8 +415,10 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         .filter(|_| !typing_in_field(e));
     }
     if key == "Escape" {
-        return if state.popup.is_some() {
+        return if state.popup.is_some() || state.relation_popup.is_some() {
             None // the popup handles its own Escape
+        } else if state.linking.is_some() {
+            Some(Action::CancelLink)
         } else if state.key_selection.is_some() {
             Some(Action::KeySelect(None))
         } else if state.show_help {
@@ -410,9 +442,13 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         || ctrl
         || typing_in_field(e)
         || state.popup.is_some()
+        || state.relation_popup.is_some()
         || state.new_document.is_some()
     {
         return None;
+    }
+    if let Some(linking) = &state.linking {
+        return linking_key(state, linking, &key);
     }
     // Over the library, only its own key (to close it) acts.
     if state.show_library && !key.eq_ignore_ascii_case("l") {
@@ -469,12 +505,59 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
                 .find_map(|i| keyselect::first_word(&state.article, tokens, i))
                 .map(|range| Action::KeySelect(Some(range)))
         }
+        "r" | "R" => {
+            let id = state.selected.clone()?;
+            Some(Action::StartLink(id))
+        }
         "t" | "T" => {
             let at = selected_start(state).or(state.selection.map(|(s, _)| s))?;
             let block = &state.article.blocks[state.article.block_at(at)?];
             let (left, _, _, bottom) = dom::rect_of("data-block", &block.id).unwrap_or_default();
             Some(Action::OpenPopup(Popup {
                 target: PopupTarget::Block(block.id.clone()),
+                x: left,
+                y: bottom,
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// Keys while a relation is being made: J/K pick the other end among the
+/// annotations in document order, Enter opens the label field for it.
+fn linking_key(state: &AppState, linking: &Linking, key: &str) -> Option<Action> {
+    let all = state.store.state();
+    let ordered: Vec<&str> = all
+        .in_document_order()
+        .into_iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    let at = linking.to.as_deref().unwrap_or(linking.from.as_str());
+    let here = ordered.iter().position(|id| *id == at);
+    let step = |forward: bool| {
+        let mut i = here?;
+        loop {
+            i = if forward {
+                i.checked_add(1)?
+            } else {
+                i.checked_sub(1)?
+            };
+            let id = ordered.get(i)?;
+            if *id != linking.from {
+                return Some(Action::LinkTo(id.to_string()));
+            }
+        }
+    };
+    match key {
+        "j" | "J" => step(true),
+        "k" | "K" => step(false),
+        "Enter" => {
+            let to = linking.to.clone()?;
+            let (left, _, _, bottom) = dom::rect_of("data-annotation", &to).unwrap_or_default();
+            Some(Action::OpenRelationPopup(RelationPopup {
+                from: linking.from.clone(),
+                to,
+                editing: None,
                 x: left,
                 y: bottom,
             }))

@@ -4,6 +4,7 @@ use yew::prelude::*;
 use yew::virtual_dom::Key;
 
 use super::block_group::{BlockGroup, GroupParts, Member};
+use super::relation_arcs::{RelationArcs, RelationSpec};
 use crate::core::article::{Article, BlockKind};
 use crate::core::segment::Token;
 use crate::core::snap::{clamp_to_block, snap_to_words};
@@ -11,7 +12,7 @@ use crate::core::store::Annotations;
 use crate::platform::{dom, selection};
 use crate::ui::highlight::{document_marks, DocumentMarks};
 use crate::ui::hooks::near_screen::use_near_groups;
-use crate::ui::state::{Action, AppState, Popup, PopupTarget};
+use crate::ui::state::{Action, AppState, Popup, PopupTarget, RelationPopup};
 
 /// Documents with more blocks than this show words only near the screen.
 const WORD_VIEW_EVERYWHERE: usize = 400;
@@ -143,13 +144,27 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         let on_select = on_select.clone();
         let on_action = props.on_action.clone();
         let selected = state.selected.clone();
+        let linking = state.linking.clone();
         Callback::from(move |e: MouseEvent| {
             if on_select(e.alt_key()) {
                 return;
             }
+            let ids = dom::annotations_at(e.target());
+            // Making a relation: a click on another highlight is its other end.
+            if let Some(linking) = &linking {
+                if let Some(to) = ids.iter().find(|id| **id != linking.from) {
+                    on_action.emit(Action::OpenRelationPopup(RelationPopup {
+                        from: linking.from.clone(),
+                        to: to.clone(),
+                        editing: None,
+                        x: f64::from(e.client_x()),
+                        y: f64::from(e.client_y()),
+                    }));
+                }
+                return;
+            }
             // A plain click: select the highlight under it; clicking again
             // steps outwards through overlapping highlights.
-            let ids = dom::annotations_at(e.target());
             let next = match selected
                 .as_ref()
                 .and_then(|s| ids.iter().position(|i| i == s))
@@ -253,11 +268,34 @@ pub fn ArticleView(props: &ArticleViewProps) -> Html {
         .enumerate()
         .filter(|(_, g)| g.footer)
         .map(render);
+    // Relations as the arcs draw them, made once per change.
+    let relation_specs = use_memo(state.store.shared(), |all| {
+        all.relations()
+            .filter_map(|r| {
+                let (from, to) = r.target.ends()?;
+                let label = r.tags.first()?.clone();
+                Some(RelationSpec {
+                    id: r.id.clone(),
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    color: all
+                        .tag(&label)
+                        .map_or_else(|| "#495057".into(), |t| t.color.clone()),
+                    label,
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let preview = state
+        .linking
+        .as_ref()
+        .and_then(|l| Some((l.from.clone(), l.to.clone()?)));
     html! {
         <article ref={root} class={classes!("article", state.word_view.then_some("word-view"))} lang="zh-CN"
             data-word-view={word_view_state} {onmouseup} {onkeyup} tabindex="-1">
             { for body }
             <footer class="article-footer">{ for footer }</footer>
+            <RelationArcs relations={relation_specs} preview={preview} />
         </article>
     }
 }

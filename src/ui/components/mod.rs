@@ -8,6 +8,8 @@ pub mod import_dialog;
 pub mod keywords_panel;
 pub mod library_panel;
 pub mod new_document;
+pub mod relation_arcs;
+pub mod relation_popup;
 pub mod root;
 pub mod sidebar;
 pub mod tag_manager;

@@ -6,8 +6,9 @@ use yew::prelude::*;
 use crate::core::annotation::{Annotation, Target};
 use crate::core::store::Command;
 use crate::platform::dom;
+use crate::ui::components::relation_popup::short_quote;
 use crate::ui::highlight::{chips, Chip};
-use crate::ui::state::{Action, AppState, Popup, PopupTarget};
+use crate::ui::state::{Action, AppState, Popup, PopupTarget, RelationPopup};
 
 /// How many orphans are listed at first, and added per click.
 const ORPHAN_PAGE: usize = 100;
@@ -63,6 +64,46 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 .collect::<Vec<_>>()
         },
     );
+    // Each annotation's relations, both ways, made once per change.
+    let relations = use_memo(state.store.shared(), |all| {
+        let mut by_end: std::collections::HashMap<String, Vec<RelationLine>> = Default::default();
+        let quote = |id: &str| {
+            all.get(id)
+                .map(|a| {
+                    a.target
+                        .quote()
+                        .map_or_else(|| "全文".to_string(), |q| q.exact.clone())
+                })
+                .unwrap_or_default()
+        };
+        for r in all.relations() {
+            let (Some((from, to)), Some(label)) = (r.target.ends(), r.tags.first()) else {
+                continue;
+            };
+            let color = all
+                .tag(label)
+                .map_or_else(|| "#495057".into(), |t| t.color.clone());
+            for (end, other, outgoing) in [(from, to, true), (to, from, false)] {
+                by_end
+                    .entry(end.to_string())
+                    .or_default()
+                    .push(RelationLine {
+                        id: r.id.clone(),
+                        from: from.to_string(),
+                        to: to.to_string(),
+                        label: label.clone(),
+                        color: color.clone(),
+                        other: short_quote(&quote(other)),
+                        outgoing,
+                    });
+            }
+        }
+        by_end
+            .into_iter()
+            .map(|(k, v)| (k, Rc::<[RelationLine]>::from(v)))
+            .collect::<std::collections::HashMap<_, _>>()
+    });
+    let no_relations: Rc<[RelationLine]> = Rc::from(Vec::new());
     let entries: Vec<&Rc<Annotation>> = ordered
         .iter()
         .enumerate()
@@ -70,7 +111,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         .filter(|(i, _)| query.is_empty() || searched[*i].contains(&query))
         .map(|(_, a)| a)
         .collect();
-    let total = all.annotations.len();
+    let total = ordered.len();
     // The window follows the selection (J/K, a click on a highlight).
     let selected_at = state
         .selected
@@ -113,6 +154,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     let items = entries[first..last].iter().map(|a| {
         html! {
             <SidebarEntry key={a.id.as_str()} entry={(*a).clone()} chips={chips(all, a)}
+                relations={relations.get(&a.id).cloned().unwrap_or_else(|| no_relations.clone())}
                 selected={state.selected.as_deref() == Some(a.id.as_str())}
                 on_action={props.on_action.clone()} />
         }
@@ -205,8 +247,24 @@ struct SidebarEntryProps {
     /// compares equal by pointer and is not drawn again.
     entry: Rc<Annotation>,
     chips: Vec<Chip>,
+    /// Its relations, both ways (shared: unchanged, they compare by pointer).
+    relations: Rc<[RelationLine]>,
     selected: bool,
     on_action: Callback<Action>,
+}
+
+/// A relation as listed under one of its ends.
+#[derive(Clone, Debug, PartialEq)]
+struct RelationLine {
+    id: String,
+    from: String,
+    to: String,
+    label: String,
+    color: String,
+    /// The other end's quote, short.
+    other: String,
+    /// From this annotation (→) or to it (←).
+    outgoing: bool,
 }
 
 /// One annotation in the list: its quote, tags and note; a click scrolls to
@@ -250,6 +308,59 @@ fn SidebarEntry(props: &SidebarEntryProps) -> Html {
             on_action.emit(Action::Apply(Command::Delete { id: id.clone() }));
         })
     };
+    let link = {
+        let on_action = props.on_action.clone();
+        let id = a.id.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_action.emit(Action::StartLink(id.clone()));
+        })
+    };
+    let relation_rows = props.relations.iter().map(|r| {
+        let rename = {
+            let on_action = props.on_action.clone();
+            let r = r.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                let (left, _, _, bottom) = e
+                    .target_dyn_into::<web_sys::Element>()
+                    .map(|el| dom::element_rect(&el))
+                    .unwrap_or_default();
+                on_action.emit(Action::OpenRelationPopup(RelationPopup {
+                    from: r.from.clone(),
+                    to: r.to.clone(),
+                    editing: Some(r.id.clone()),
+                    x: left - 240.0,
+                    y: bottom,
+                }));
+            })
+        };
+        let delete = {
+            let on_action = props.on_action.clone();
+            let id = r.id.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_action.emit(Action::Apply(Command::Delete { id: id.clone() }));
+            })
+        };
+        let focus_other = {
+            let on_action = props.on_action.clone();
+            let other = if r.outgoing { r.to.clone() } else { r.from.clone() };
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                on_action.emit(Action::Focus(other.clone()));
+            })
+        };
+        html! {
+            <li class="relation-line" data-relation-entry={r.id.clone()}>
+                <span class="direction">{ if r.outgoing { "→" } else { "←" } }</span>
+                <span class="chip" style={format!("--chip: {}", r.color)}>{ r.label.clone() }</span>
+                <button type="button" class="link other" onclick={focus_other}>{ r.other.clone() }</button>
+                <button type="button" class="link" data-action="rename-relation" onclick={rename}>{ "改名" }</button>
+                <button type="button" class="link danger" data-action="delete-relation" onclick={delete}>{ "删除" }</button>
+            </li>
+        }
+    });
     let chip_views = props.chips.iter().map(|c| {
         html! { <span class="chip" style={format!("--chip: {}", c.color)}>{ c.name.clone() }</span> }
     });
@@ -263,8 +374,13 @@ fn SidebarEntry(props: &SidebarEntryProps) -> Html {
             </div>
             <div class="entry-tags">{ for chip_views }</div>
             if !a.note.is_empty() { <div class="entry-note">{ a.note.clone() }</div> }
+            if !props.relations.is_empty() {
+                <ul class="relations">{ for relation_rows }</ul>
+            }
             <div class="entry-actions">
                 <button type="button" class="link" data-action="edit-annotation" onclick={edit}>{ "编辑" }</button>
+                <button type="button" class="link" data-action="link-annotation" title="从这条标注连一条关系到另一条 (R)"
+                    onclick={link}>{ "连线" }</button>
                 <button type="button" class="link danger" data-action="delete-annotation" onclick={delete}>{ "删除" }</button>
             </div>
         </li>
