@@ -27,9 +27,12 @@ pub struct Arc {
 }
 
 impl Arc {
-    /// The SVG path: a cubic curve over both ends.
+    /// The SVG path: a cubic curve over both ends whose highest point is
+    /// `apex` (a cubic with both control points at one height rises three
+    /// quarters of the way to them).
     pub fn path(&self) -> String {
-        let control = self.apex - (self.apex - self.start.1.min(self.end.1)) / 3.0;
+        let top = self.start.1.min(self.end.1);
+        let control = top - (top - self.apex) * 4.0 / 3.0;
         format!(
             "M{:.1} {:.1} C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
             self.start.0,
@@ -146,7 +149,11 @@ mod tests {
     fn arcs_between_lines_rise_above_the_upper_end() {
         let arcs = layout(&[(word(200.0, 140.0), word(20.0, 100.0))]);
         assert_eq!(arcs[0].apex, 100.0 - BASE_HEIGHT);
-        assert!(arcs[0].path().starts_with("M218.0 140.0 C"));
+        // Controls at 100 - 9 * 4/3 = 88: the curve peaks at the apex, 91.
+        assert_eq!(
+            arcs[0].path(),
+            "M218.0 140.0 C218.0 88.0 38.0 88.0 38.0 100.0"
+        );
         assert_eq!(arcs[0].label_at(), (128.0, 100.0 - BASE_HEIGHT));
     }
 }

@@ -15,6 +15,7 @@ pub mod persist;
 pub mod prerender;
 pub mod segment;
 pub mod snap;
+pub mod statistics;
 pub mod store;
 pub mod text;
 pub mod timestamp;

@@ -101,6 +101,16 @@ pub fn rect_of(attr: &str, value: &str) -> Option<(f64, f64, f64, f64)> {
     first_matching(attr, value).map(|el| element_rect(&el))
 }
 
+/// Scrolls so that the first element matching `[attr="value"]` is in the
+/// middle of the view (clear of the sticky top bar).
+pub fn scroll_to_center(attr: &str, value: &str) {
+    if let Some(el) = first_matching(attr, value) {
+        let opts = ScrollIntoViewOptions::new();
+        opts.set_block(ScrollLogicalPosition::Center);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
 /// Scrolls the first element matching `[attr="value"]` into view, as
 /// little as needed.
 pub fn scroll_into_view(attr: &str, value: &str) {

@@ -98,6 +98,7 @@ pub struct AppState {
     /// What a CoNLL export writes (scheme, words or characters, tags).
     pub conll_options: ConllOptions,
     pub show_conll_options: bool,
+    pub show_statistics: bool,
 }
 
 /// What could not be written to storage.
@@ -229,6 +230,7 @@ impl AppState {
             import_progress: None,
             conll_options: ConllOptions::default(),
             show_conll_options: false,
+            show_statistics: false,
             linking: None,
             relation_popup: None,
         }
@@ -359,6 +361,7 @@ pub enum Action {
     ConfirmImport(ImportMode),
     CancelImport,
     ToggleConllOptions,
+    ToggleStatistics,
     SetConllOptions(ConllOptions),
     /// Starts a relation from annotation `id` (R, or the sidebar's 连线).
     StartLink(String),
@@ -522,6 +525,7 @@ impl Reducible for AppState {
             Action::Adopt(data) => next.store.adopt(data),
             Action::Notify(text) => next.message = Some(text),
             Action::ToggleConllOptions => next.show_conll_options = !self.show_conll_options,
+            Action::ToggleStatistics => next.show_statistics = !self.show_statistics,
             Action::StartLink(from) => {
                 next.popup = None;
                 next.relation_popup = None;

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::article_view::ArticleView;
+use super::density_strip::DensityStrip;
 use super::help_overlay::HelpOverlay;
 use super::import_dialog::{ImportDialog, ImportProgressBar};
 use super::keywords_panel::KeywordsPanel;
@@ -13,6 +14,7 @@ use super::library_panel::LibraryPanel;
 use super::new_document::{self, EncodingNotice, GuessedFile, NewDocumentDialog};
 use super::relation_popup::{short_quote, RelationLabelPopup};
 use super::sidebar::Sidebar;
+use super::statistics_panel::StatisticsPanel;
 use super::tag_manager::TagManager;
 use super::tag_popup::TagPopup;
 use super::topbar::Topbar;
@@ -31,6 +33,9 @@ use crate::ui::state::{
     Unsaved,
 };
 use crate::ui::transfer;
+
+/// Stretches of the text the density strip shows.
+const DENSITY_BINS: usize = 200;
 
 /// The open document's stored settings, read once.
 struct Opened {
@@ -271,6 +276,11 @@ pub fn App(props: &AppProps) -> Html {
             }
         })
     };
+    // Where the annotations are along the text, for the strip by the scrollbar.
+    let density = use_memo(
+        (state.store.shared(), state.article.clone()),
+        |(all, article)| crate::core::statistics::density(article, all, DENSITY_BINS),
+    );
     // Relation labels are tags: the label field offers them, in their colours.
     let relation_tags = use_memo(state.store.shared(), |all| all.tags.clone());
     html! {
@@ -337,6 +347,10 @@ pub fn App(props: &AppProps) -> Html {
             if state.show_tag_manager {
                 <TagManager state={state.clone()} on_action={on_action.clone()} />
             }
+            if state.show_statistics {
+                <StatisticsPanel state={state.clone()} on_action={on_action.clone()} />
+            }
+            <DensityStrip density={density} article={state.article.clone()} />
             if state.show_help {
                 <HelpOverlay on_action={on_action.clone()} />
             }
@@ -429,6 +443,8 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
             Some(Action::ToggleLibrary)
         } else if state.show_tag_manager {
             Some(Action::ToggleTagManager)
+        } else if state.show_statistics {
+            Some(Action::ToggleStatistics)
         } else if state.marked_word.is_some() {
             Some(Action::MarkWord(None))
         } else {
@@ -469,6 +485,7 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         "?" => Some(Action::ToggleHelp),
         "w" | "W" => Some(Action::ToggleWordView),
         "g" | "G" => Some(Action::ToggleTagManager),
+        "i" | "I" => Some(Action::ToggleStatistics),
         "l" | "L" => Some(Action::ToggleLibrary),
         "n" | "N" => Some(Action::NewDocument(Some(NewDocumentMode::Add))),
         "j" | "J" => {

@@ -107,7 +107,15 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     let entries: Vec<&Rc<Annotation>> = ordered
         .iter()
         .enumerate()
-        .filter(|(_, a)| filter.as_ref().is_none_or(|f| a.tags.contains(f)))
+        // A relation label filters the annotations at either end of one.
+        .filter(|(_, a)| {
+            filter.as_ref().is_none_or(|f| {
+                a.tags.contains(f)
+                    || relations
+                        .get(&a.id)
+                        .is_some_and(|rs| rs.iter().any(|r| r.label == *f))
+            })
+        })
         .filter(|(i, _)| query.is_empty() || searched[*i].contains(&query))
         .map(|(_, a)| a)
         .collect();

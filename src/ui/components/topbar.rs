@@ -173,6 +173,10 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 onclick={emit(|| Action::ToggleTagManager)}>
                 { "标签" }<kbd>{ "G" }</kbd>
             </button>
+            <button type="button" class="tool" data-action="statistics" title="统计：各标签、关系、章节、全文库与高频词 (I)"
+                onclick={emit(|| Action::ToggleStatistics)}>
+                { "统计" }<kbd>{ "I" }</kbd>
+            </button>
             <button type="button" class="tool" data-action="export-library"
                 title="备份整个文库：所有文档的正文、标注、标签和用户词典，一个文件" onclick={export_library}>{ "备份文库" }</button>
             <label class="tool" title="从文库备份恢复（先检查，再选择合并或替换）">
