@@ -669,6 +669,59 @@ mod tests {
     }
 
     #[test]
+    fn a_relation_is_made_renamed_and_goes_with_its_annotation() {
+        let mut s = state();
+        for (id, start) in [("a", 4), ("b", 5)] {
+            let target = Target::passage(&s.article, start, start + 1);
+            s = s.reduce(Action::Apply(Command::Add(Annotation {
+                id: id.into(),
+                created: "2026-11-30T08:00:00.000Z".into(),
+                modified: "2026-11-30T08:00:00.000Z".into(),
+                tags: vec!["词".into()],
+                note: String::new(),
+                target,
+            })));
+        }
+        let s = s.reduce(Action::StartLink("a".into()));
+        let s = s.reduce(Action::LinkTo("b".into()));
+        assert_eq!(s.linking.as_ref().and_then(|l| l.to.as_deref()), Some("b"));
+        let popup = RelationPopup {
+            from: "a".into(),
+            to: "b".into(),
+            editing: None,
+            x: 0.0,
+            y: 0.0,
+        };
+        let s = s.reduce(Action::OpenRelationPopup(popup.clone()));
+        let save = |label: &str| Action::SaveRelation {
+            label: label.into(),
+            id: "r".into(),
+            now: "2026-11-30T09:00:00.000Z".into(),
+        };
+        let s = s.reduce(save("修饰"));
+        assert!(s.linking.is_none() && s.relation_popup.is_none());
+        assert_eq!(s.selected.as_deref(), Some("a"));
+        assert_eq!(s.store.state().get("r").unwrap().tags, ["修饰"]);
+        // Renamed through the same field.
+        let s = s.reduce(Action::OpenRelationPopup(RelationPopup {
+            editing: Some("r".into()),
+            ..popup
+        }));
+        let s = s.reduce(save("限定"));
+        assert_eq!(s.store.state().get("r").unwrap().tags, ["限定"]);
+        // Deleting an end takes the relation and says so; undo brings both.
+        let s = s.reduce(Action::Apply(Command::Delete { id: "b".into() }));
+        assert!(s.store.state().get("r").is_none());
+        assert!(s
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("1 条关系"));
+        let s = s.reduce(Action::Undo);
+        assert!(s.store.state().get("r").is_some() && s.store.state().get("b").is_some());
+    }
+
+    #[test]
     fn stale_segmentation_answers_are_ignored() {
         let s = state().reduce(Action::JoinWord("正文".into()));
         assert_eq!(s.request_id, 2);
