@@ -890,8 +890,12 @@ impl Reanchoring {
 
     fn place(&mut self, article: &Article, mut a: Annotation) {
         let (hint, quote) = match &a.target {
-            // A relation's place is its two annotations.
-            Target::Document | Target::Relation { .. } => {
+            // A relation's place is its two annotations: not counted.
+            Target::Relation { .. } => {
+                self.placed.push(a);
+                return;
+            }
+            Target::Document => {
                 self.report.in_place += 1;
                 self.placed.push(a);
                 return;

@@ -382,9 +382,7 @@ pub fn parse_zip(bytes: &[u8], current: &str, now: &str) -> Result<Imported, Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::formats::test_support::annotations;
-
-    const NOW: &str = "2026-11-30T09:00:00.000Z";
+    use crate::core::formats::test_support::{annotations, kept, NOW};
 
     #[test]
     fn ann_lines_by_hand() {
@@ -415,16 +413,11 @@ mod tests {
         );
         let e = export(&article, &all, "文档");
         let back = parse_zip(&e.content, &article.source, NOW).unwrap();
-        let got: Vec<_> = back
-            .annotations
-            .iter()
-            .map(|a| (a.target.range(), a.tags.clone(), a.note.clone()))
-            .collect();
         assert_eq!(
-            got,
+            kept(&back.annotations),
             [
-                (Some((5, 7)), vec!["人物".to_string()], "注".to_string()),
-                (Some((8, 10)), vec!["地点".to_string()], String::new()),
+                (Some((5, 7)), vec!["人物"], "注"),
+                (Some((8, 10)), vec!["地点"], ""),
             ]
         );
     }

@@ -200,9 +200,7 @@ pub fn parse(raw: &str, current: &str, now: &str) -> Result<Imported, Vec<Import
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::formats::test_support::annotations;
-
-    const NOW: &str = "2026-11-30T09:00:00.000Z";
+    use crate::core::formats::test_support::{annotations, kept, NOW};
 
     #[test]
     fn round_trip_with_astral_characters() {
@@ -220,20 +218,11 @@ mod tests {
         assert_eq!(v["entities"][0]["start_offset"], 6);
         assert_eq!(v["entities"].as_array().unwrap().len(), 3);
         let back = parse(&text, &article.source, NOW).unwrap();
-        let got: Vec<_> = back
-            .annotations
-            .iter()
-            .map(|a| (a.target.range(), a.tags.clone(), a.note.clone()))
-            .collect();
         assert_eq!(
-            got,
+            kept(&back.annotations),
             [
-                (
-                    Some((6, 8)),
-                    vec!["人物".to_string(), "主角".to_string()],
-                    "注".to_string()
-                ),
-                (Some((9, 11)), vec!["地点".to_string()], String::new()),
+                (Some((6, 8)), vec!["人物", "主角"], "注"),
+                (Some((9, 11)), vec!["地点"], ""),
             ]
         );
         assert_eq!(back.document, Some(article.sha256()));

@@ -367,6 +367,22 @@ pub(crate) mod test_support {
     use crate::core::store::Annotations;
     use std::rc::Rc;
 
+    pub const NOW: &str = "2026-11-30T09:00:00.000Z";
+
+    /// What a round trip must keep of each annotation: range, tags, note.
+    pub fn kept(annotations: &[Annotation]) -> Vec<(Option<(usize, usize)>, Vec<&str>, &str)> {
+        annotations
+            .iter()
+            .map(|a| {
+                (
+                    a.target.range(),
+                    a.tags.iter().map(String::as_str).collect(),
+                    a.note.as_str(),
+                )
+            })
+            .collect()
+    }
+
     /// Annotations of `article`: (id, start, end, tags, note).
     pub fn annotations(
         article: &Article,

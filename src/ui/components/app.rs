@@ -361,7 +361,7 @@ pub fn App(props: &AppProps) -> Html {
                 <NewDocumentDialog {mode} state={state.clone()} on_action={on_action.clone()} />
             }
             if let Some(preview) = &state.import {
-                <ImportDialog preview={preview.clone()} current={state.store.state().all().count()} on_action={on_action.clone()} dispatch={state.dispatcher()} />
+                <ImportDialog preview={preview.clone()} current={state.store.state().annotation_count()} on_action={on_action.clone()} dispatch={state.dispatcher()} />
             }
             if let Some(message) = &state.message {
                 <div class="toast" role="status" data-message="">

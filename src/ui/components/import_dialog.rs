@@ -18,7 +18,17 @@ pub struct ImportDialogProps {
 pub fn ImportDialog(props: &ImportDialogProps) -> Html {
     let p = &props.preview;
     let r = &p.report;
-    let total = p.placed.len() + p.orphans.len();
+    let relations = p
+        .placed
+        .iter()
+        .filter(|a| a.target.ends().is_some())
+        .count();
+    let total = p.placed.len() + p.orphans.len() - relations;
+    let what = if relations > 0 {
+        format!("导入 {total} 条标注、{relations} 条关系（{}）", p.format)
+    } else {
+        format!("导入 {total} 条标注（{}）", p.format)
+    };
     let emit = |a: fn() -> Action| {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(a()))
@@ -26,7 +36,7 @@ pub fn ImportDialog(props: &ImportDialogProps) -> Html {
     html! {
         <div class="overlay" role="dialog" aria-label="导入标注" data-dialog="import">
             <div class="dialog narrow">
-                <header><h2>{ format!("导入 {total} 条标注（{}）", p.format) }</h2></header>
+                <header><h2>{ what }</h2></header>
                 if p.derived_ids > 0 {
                     <p class="warn">{ format!("{} 条标注的编号不是 UUID（来自其他工具），已按原编号生成固定的 UUID；再次导入同一文件会合并而不是重复。", p.derived_ids) }</p>
                 }

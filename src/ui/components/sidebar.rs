@@ -261,6 +261,28 @@ struct SidebarEntryProps {
     on_action: Callback<Action>,
 }
 
+/// A click on a control inside an entry: `action`, without also selecting
+/// the entry.
+fn clicked(
+    on_action: &Callback<Action>,
+    action: impl Fn(&MouseEvent) -> Action + 'static,
+) -> Callback<MouseEvent> {
+    let on_action = on_action.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        on_action.emit(action(&e));
+    })
+}
+
+/// Where a popup opened from a sidebar control goes: under it, to its left.
+fn popup_under(e: &MouseEvent) -> (f64, f64) {
+    let (left, _, _, bottom) = e
+        .target_dyn_into::<web_sys::Element>()
+        .map(|el| dom::element_rect(&el))
+        .unwrap_or_default();
+    (left - 240.0, bottom)
+}
+
 /// A relation as listed under one of its ends.
 #[derive(Clone, Debug, PartialEq)]
 struct RelationLine {
@@ -292,73 +314,38 @@ fn SidebarEntry(props: &SidebarEntryProps) -> Html {
         let id = a.id.clone();
         Callback::from(move |_| on_action.emit(Action::Focus(id.clone())))
     };
-    let edit = {
-        let on_action = props.on_action.clone();
-        let id = a.id.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            let (left, _, _, bottom) = e
-                .target_dyn_into::<web_sys::Element>()
-                .map(|el| dom::element_rect(&el))
-                .unwrap_or_default();
-            on_action.emit(Action::OpenPopup(Popup {
-                target: PopupTarget::Edit(id.clone()),
-                x: left - 240.0,
-                y: bottom,
-            }));
+    let on_action = &props.on_action;
+    let id = a.id.clone();
+    let edit = clicked(on_action, move |e| {
+        let (x, y) = popup_under(e);
+        Action::OpenPopup(Popup {
+            target: PopupTarget::Edit(id.clone()),
+            x,
+            y,
         })
-    };
-    let delete = {
-        let on_action = props.on_action.clone();
-        let id = a.id.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            on_action.emit(Action::Apply(Command::Delete { id: id.clone() }));
-        })
-    };
-    let link = {
-        let on_action = props.on_action.clone();
-        let id = a.id.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            on_action.emit(Action::StartLink(id.clone()));
-        })
-    };
+    });
+    let id = a.id.clone();
+    let delete = clicked(on_action, move |_| {
+        Action::Apply(Command::Delete { id: id.clone() })
+    });
+    let id = a.id.clone();
+    let link = clicked(on_action, move |_| Action::StartLink(id.clone()));
     let relation_rows = props.relations.iter().map(|r| {
-        let rename = {
-            let on_action = props.on_action.clone();
-            let r = r.clone();
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                let (left, _, _, bottom) = e
-                    .target_dyn_into::<web_sys::Element>()
-                    .map(|el| dom::element_rect(&el))
-                    .unwrap_or_default();
-                on_action.emit(Action::OpenRelationPopup(RelationPopup {
-                    from: r.from.clone(),
-                    to: r.to.clone(),
-                    editing: Some(r.id.clone()),
-                    x: left - 240.0,
-                    y: bottom,
-                }));
+        let line = r.clone();
+        let rename = clicked(on_action, move |e| {
+            let (x, y) = popup_under(e);
+            Action::OpenRelationPopup(RelationPopup {
+                from: line.from.clone(),
+                to: line.to.clone(),
+                editing: Some(line.id.clone()),
+                x,
+                y,
             })
-        };
-        let delete = {
-            let on_action = props.on_action.clone();
-            let id = r.id.clone();
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                on_action.emit(Action::Apply(Command::Delete { id: id.clone() }));
-            })
-        };
-        let focus_other = {
-            let on_action = props.on_action.clone();
-            let other = if r.outgoing { r.to.clone() } else { r.from.clone() };
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                on_action.emit(Action::Focus(other.clone()));
-            })
-        };
+        });
+        let id = r.id.clone();
+        let delete = clicked(on_action, move |_| Action::Apply(Command::Delete { id: id.clone() }));
+        let other = if r.outgoing { r.to.clone() } else { r.from.clone() };
+        let focus_other = clicked(on_action, move |_| Action::Focus(other.clone()));
         html! {
             <li class="relation-line" data-relation-entry={r.id.clone()}>
                 <span class="direction">{ if r.outgoing { "→" } else { "←" } }</span>
