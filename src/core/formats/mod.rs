@@ -369,8 +369,10 @@ pub(crate) mod test_support {
 
     pub const NOW: &str = "2026-11-30T09:00:00.000Z";
 
-    /// What a round trip must keep of each annotation: range, tags, note.
-    pub fn kept(annotations: &[Annotation]) -> Vec<(Option<(usize, usize)>, Vec<&str>, &str)> {
+    /// What a round trip must keep of an annotation: range, tags, note.
+    pub type Kept<'a> = (Option<(usize, usize)>, Vec<&'a str>, &'a str);
+
+    pub fn kept(annotations: &[Annotation]) -> Vec<Kept<'_>> {
         annotations
             .iter()
             .map(|a| {
