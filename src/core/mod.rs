@@ -17,5 +17,6 @@ pub mod segment;
 pub mod snap;
 pub mod statistics;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod timestamp;

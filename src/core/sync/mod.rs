@@ -1,0 +1,7 @@
+//! Syncing a library through CouchDB's replication protocol: revision
+//! trees and the protocol's messages, as pure functions tested against
+//! answers recorded from a CouchDB-compatible server.
+
+pub mod protocol;
+pub mod rev;
+pub mod schema;
