@@ -3,5 +3,7 @@
 //! answers recorded from a CouchDB-compatible server.
 
 pub mod protocol;
+pub mod replica;
+pub mod replicate;
 pub mod rev;
 pub mod schema;

@@ -1,0 +1,214 @@
+//! This browser's replica of a project database: every document's
+//! revision tree, the bodies of its leaves, and a sequence of changes, so
+//! that it can answer the replication protocol's questions (what changed
+//! since, which revisions are missing) and take in what another replica
+//! sends. A local edit becomes a new revision on the document's winner.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::protocol::{Change, Checkpoint, Fetched};
+use super::rev::{Rev, RevTree};
+
+/// One document: its revisions, its leaves' bodies, and the sequence of
+/// its latest change here.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Doc {
+    pub tree: RevTree,
+    /// Bodies by revision: every leaf's, and earlier ones that were seen
+    /// (the history a conflict's loser stays viewable in).
+    pub bodies: HashMap<Rev, Map<String, Value>>,
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Replica {
+    docs: BTreeMap<String, Doc>,
+    update_seq: u64,
+    /// Checkpoints of replications with this replica as one side, by
+    /// replication id.
+    checkpoints: HashMap<String, Checkpoint>,
+}
+
+impl Replica {
+    pub fn doc(&self, id: &str) -> Option<&Doc> {
+        self.docs.get(id)
+    }
+
+    pub fn update_seq(&self) -> u64 {
+        self.update_seq
+    }
+
+    /// Ids and docs, in id order.
+    pub fn docs(&self) -> impl Iterator<Item = (&String, &Doc)> {
+        self.docs.iter()
+    }
+
+    /// A local edit (or, with `deleted`, a deletion) of document `id`: a
+    /// new revision on its current winner. Returns it.
+    pub fn put(&mut self, id: &str, body: Map<String, Value>, deleted: bool) -> Rev {
+        let doc = self.docs.entry(id.to_string()).or_default();
+        let parent = doc.tree.winner().map(|(r, _)| r.clone());
+        let text = Value::Object(body.clone()).to_string();
+        let rev = Rev::next(parent.as_ref(), deleted, &text);
+        let mut path = match &parent {
+            Some(p) => doc.tree.path(p),
+            None => super::rev::Revisions {
+                start: 0,
+                ids: Vec::new(),
+            },
+        };
+        path.start = rev.pos;
+        path.ids.insert(0, rev.hash.clone());
+        doc.tree.insert(&path, deleted);
+        doc.bodies.insert(rev.clone(), body);
+        self.update_seq += 1;
+        doc.seq = self.update_seq;
+        rev
+    }
+
+    /// Takes in a revision another replica sent (as `_bulk_docs` with
+    /// `new_edits: false` does); true if it was new here.
+    pub fn receive(&mut self, f: &Fetched) -> bool {
+        let doc = self.docs.entry(f.id.clone()).or_default();
+        if doc.tree.contains(&f.rev) {
+            return false;
+        }
+        doc.tree.insert(&f.revisions, f.deleted);
+        doc.bodies.insert(f.rev.clone(), f.body.clone());
+        self.update_seq += 1;
+        doc.seq = self.update_seq;
+        true
+    }
+
+    /// Documents changed after `since`, oldest first, at most `limit`:
+    /// every leaf of each (`style=all_docs`).
+    pub fn changes_since(&self, since: u64, limit: usize) -> Vec<Change> {
+        let mut changed: Vec<(&String, &Doc)> =
+            self.docs.iter().filter(|(_, d)| d.seq > since).collect();
+        changed.sort_by_key(|(_, d)| d.seq);
+        changed
+            .into_iter()
+            .take(limit)
+            .map(|(id, d)| Change {
+                id: id.clone(),
+                revs: d
+                    .tree
+                    .leaves()
+                    .into_iter()
+                    .map(|(r, _)| r.clone())
+                    .collect(),
+                deleted: d.tree.winner().is_some_and(|(_, deleted)| deleted),
+                seq: Value::from(d.seq),
+            })
+            .collect()
+    }
+
+    /// Of the offered revisions, those this replica lacks.
+    pub fn missing(&self, id: &str, offered: &[Rev]) -> Vec<Rev> {
+        match self.docs.get(id) {
+            Some(d) => d.tree.missing(offered).into_iter().cloned().collect(),
+            None => offered.to_vec(),
+        }
+    }
+
+    /// Revision `rev` of `id` with its path, to send (`None` if its body is
+    /// not here).
+    pub fn fetch(&self, id: &str, rev: &Rev) -> Option<Fetched> {
+        let d = self.docs.get(id)?;
+        let deleted = d.tree.leaves().into_iter().any(|(r, del)| r == rev && del);
+        Some(Fetched {
+            id: id.to_string(),
+            rev: rev.clone(),
+            revisions: d.tree.path(rev),
+            deleted,
+            body: d.bodies.get(rev)?.clone(),
+        })
+    }
+
+    pub fn checkpoint(&self, replication: &str) -> Option<&Checkpoint> {
+        self.checkpoints.get(replication)
+    }
+
+    pub fn set_checkpoint(&mut self, replication: &str, c: Checkpoint) {
+        self.checkpoints.insert(replication.to_string(), c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn edits_changes_and_what_another_replica_lacks() {
+        let mut a = Replica::default();
+        let r1 = a.put(
+            "tag:人物",
+            body(json!({"name": "人物", "color": "#e8590c"})),
+            false,
+        );
+        let r2 = a.put(
+            "tag:人物",
+            body(json!({"name": "人物", "color": "#1c7ed6"})),
+            false,
+        );
+        assert_eq!((r1.pos, r2.pos), (1, 2));
+        a.put(
+            "tag:地点",
+            body(json!({"name": "地点", "color": "#2f9e44"})),
+            false,
+        );
+        let changes = a.changes_since(0, 10);
+        assert_eq!(
+            changes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["tag:人物", "tag:地点"]
+        );
+        assert_eq!(changes[0].revs, std::slice::from_ref(&r2));
+        assert_eq!(a.changes_since(2, 10).len(), 1);
+
+        let mut b = Replica::default();
+        let offered = std::slice::from_ref(&r2);
+        assert_eq!(b.missing("tag:人物", offered), offered);
+        let sent = a.fetch("tag:人物", &r2).unwrap();
+        assert_eq!(sent.revisions.ids.len(), 2);
+        assert!(b.receive(&sent));
+        assert!(!b.receive(&sent), "the same revision twice is one");
+        assert!(b.missing("tag:人物", offered).is_empty());
+        // Both edit the same document: a conflict, resolved the same way.
+        let ra = a.put(
+            "tag:人物",
+            body(json!({"name": "人物", "color": "#000000"})),
+            false,
+        );
+        let rb = b.put(
+            "tag:人物",
+            body(json!({"name": "人物", "color": "#ffffff"})),
+            false,
+        );
+        b.receive(&a.fetch("tag:人物", &ra).unwrap());
+        a.receive(&b.fetch("tag:人物", &rb).unwrap());
+        let winner = |r: &Replica| {
+            r.doc("tag:人物")
+                .unwrap()
+                .tree
+                .winner()
+                .map(|(r, _)| r.clone())
+        };
+        assert_eq!(winner(&a), winner(&b));
+        assert_eq!(a.doc("tag:人物").unwrap().tree.conflicts().len(), 1);
+        // A deletion is a tombstone revision, sent like any other.
+        let gone = a.put("tag:地点", Map::new(), true);
+        let tomb = a.fetch("tag:地点", &gone).unwrap();
+        assert!(tomb.deleted);
+        assert!(a
+            .changes_since(0, 10)
+            .iter()
+            .any(|c| c.id == "tag:地点" && c.deleted));
+    }
+}
