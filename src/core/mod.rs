@@ -1,5 +1,6 @@
 //! Pure core: no browser APIs. Everything here is tested with plain `cargo test`.
 
+pub mod agreement;
 pub mod anchor;
 pub mod annotation;
 pub mod arcs;
