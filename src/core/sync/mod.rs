@@ -2,6 +2,7 @@
 //! trees and the protocol's messages, as pure functions tested against
 //! answers recorded from a CouchDB-compatible server.
 
+pub mod mapping;
 pub mod protocol;
 pub mod replica;
 pub mod replicate;
