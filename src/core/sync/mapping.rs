@@ -13,13 +13,23 @@ use super::schema::{self, Kind};
 use crate::core::annotation::Annotation;
 use crate::core::store::Annotations;
 
+/// A document's body.
+pub type Body = Map<String, Value>;
+
 /// A write to make into the replica: a body, or `None` to delete.
-pub type Write = (String, Option<Map<String, Value>>);
+pub type Write = (String, Option<Body>);
+
+/// The version the app shows, and the other leaves' bodies.
+pub type Shown = (Body, Vec<Body>);
+
+/// A document's annotations with their creators, and those refused (id,
+/// reason).
+pub type Read = (Vec<(Rc<Annotation>, String)>, Vec<(String, String)>);
 
 /// The version of `id` the app shows, with the other leaves' bodies (a
 /// conflict's losers, kept for the annotation's history). Deleted when
 /// every leaf is a deletion.
-pub fn shown(replica: &Replica, id: &str) -> Option<(Map<String, Value>, Vec<Map<String, Value>>)> {
+pub fn shown(replica: &Replica, id: &str) -> Option<Shown> {
     let doc = replica.doc(id)?;
     let leaves: Vec<_> = doc
         .tree
@@ -44,7 +54,7 @@ pub fn shown(replica: &Replica, id: &str) -> Option<(Map<String, Value>, Vec<Map
 /// the replica, `me` for a new one), and a deletion for each that the
 /// replica shows and the app no longer has. Orphans are synced too.
 pub fn annotation_writes(replica: &Replica, sha: &str, all: &Annotations, me: &str) -> Vec<Write> {
-    let mut wanted: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut wanted: BTreeMap<String, Body> = BTreeMap::new();
     for a in all.annotations.iter().chain(all.orphans.iter()) {
         let (id, _) = schema::annotation_doc(a, sha, me);
         let creator = shown(replica, &id)
@@ -81,11 +91,7 @@ pub fn annotation_writes(replica: &Replica, sha: &str, all: &Annotations, me: &s
 /// passes the import checks against the text's `length`), with each one's
 /// creator; what fails a check is returned by id with the reason, never
 /// dropped silently.
-pub fn annotations_of(
-    replica: &Replica,
-    sha: &str,
-    length: usize,
-) -> (Vec<(Rc<Annotation>, String)>, Vec<(String, String)>) {
+pub fn annotations_of(replica: &Replica, sha: &str, length: usize) -> Read {
     let mut found = Vec::new();
     let mut refused = Vec::new();
     for (id, _) in replica.docs() {
