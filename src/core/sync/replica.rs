@@ -48,8 +48,22 @@ impl Replica {
     /// A local edit (or, with `deleted`, a deletion) of document `id`: a
     /// new revision on its current winner. Returns it.
     pub fn put(&mut self, id: &str, body: Map<String, Value>, deleted: bool) -> Rev {
+        let parent = self
+            .docs
+            .get(id)
+            .and_then(|d| d.tree.winner().map(|(r, _)| r.clone()));
+        self.put_on(id, parent, body, deleted)
+    }
+
+    /// A new revision of `id` on leaf `parent` (`None`: a first revision).
+    fn put_on(
+        &mut self,
+        id: &str,
+        parent: Option<Rev>,
+        body: Map<String, Value>,
+        deleted: bool,
+    ) -> Rev {
         let doc = self.docs.entry(id.to_string()).or_default();
-        let parent = doc.tree.winner().map(|(r, _)| r.clone());
         let text = Value::Object(body.clone()).to_string();
         let rev = Rev::next(parent.as_ref(), deleted, &text);
         let mut path = match &parent {
@@ -127,6 +141,52 @@ impl Replica {
         })
     }
 
+    /// Ends a conflict of `id` the same way on every replica: the version
+    /// `pick` chooses among the live leaves is written on CouchDB's winning
+    /// branch (unless it is that leaf already), and every other live leaf
+    /// gets a deletion. Revision ids come from their content, so replicas
+    /// resolving the same conflict write the same revisions and make no
+    /// new one. Returns whether anything was written.
+    pub fn resolve(
+        &mut self,
+        id: &str,
+        pick: impl Fn(&[(Rev, &Map<String, Value>)]) -> Option<usize>,
+    ) -> bool {
+        let Some(doc) = self.docs.get(id) else {
+            return false;
+        };
+        let live: Vec<(Rev, &Map<String, Value>)> = doc
+            .tree
+            .leaves()
+            .into_iter()
+            .filter(|(_, deleted)| !deleted)
+            .filter_map(|(r, _)| Some((r.clone(), doc.bodies.get(r)?)))
+            .collect();
+        if live.len() < 2 {
+            return false;
+        }
+        let Some(chosen) = pick(&live) else {
+            return false;
+        };
+        let Some((winner, _)) = doc.tree.winner().map(|(r, d)| (r.clone(), d)) else {
+            return false;
+        };
+        let body = live[chosen].1.clone();
+        let keep_winner = live[chosen].0 == winner;
+        let losers: Vec<Rev> = live
+            .iter()
+            .map(|(r, _)| r.clone())
+            .filter(|r| *r != winner)
+            .collect();
+        if !keep_winner {
+            self.put_on(id, Some(winner), body, false);
+        }
+        for loser in losers {
+            self.put_on(id, Some(loser), Map::new(), true);
+        }
+        true
+    }
+
     pub fn checkpoint(&self, replication: &str) -> Option<&Checkpoint> {
         self.checkpoints.get(replication)
     }
@@ -202,6 +262,30 @@ mod tests {
         };
         assert_eq!(winner(&a), winner(&b));
         assert_eq!(a.doc("tag:人物").unwrap().tree.conflicts().len(), 1);
+        // Resolving it on both replicas writes the same revisions: after
+        // another exchange there is no conflict, and no new one.
+        let newest = |leaves: &[(Rev, &Map<String, Value>)]| {
+            (0..leaves.len()).max_by_key(|&i| {
+                leaves[i].1["color"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+        };
+        assert!(a.resolve("tag:人物", newest));
+        assert!(b.resolve("tag:人物", newest));
+        for (from, to) in [(&a, &mut b.clone()), (&b, &mut a.clone())] {
+            for c in from.changes_since(0, 100) {
+                for r in to.missing(&c.id, &c.revs) {
+                    to.receive(&from.fetch(&c.id, &r).unwrap());
+                }
+            }
+            let doc = to.doc("tag:人物").unwrap();
+            assert!(doc.tree.conflicts().is_empty());
+            let (w, _) = doc.tree.winner().unwrap();
+            assert_eq!(doc.bodies[w]["color"], "#ffffff");
+        }
+        assert_eq!(winner(&a), winner(&b), "no new conflict");
         // A deletion is a tombstone revision, sent like any other.
         let gone = a.put("tag:地点", Map::new(), true);
         let tomb = a.fetch("tag:地点", &gone).unwrap();
