@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use gloo_timers::future::TimeoutFuture;
 
@@ -13,8 +14,6 @@ use crate::platform::{clock, files, timing};
 use crate::ui::state::{
     Action, AppState, ImportPreview, ImportProgress, NewDocumentImport, Segmentation,
 };
-
-use std::rc::Rc;
 
 fn file_name(state: &AppState, what: &str, ext: &str) -> String {
     let date: String = clock::now_rfc3339().chars().take(10).collect();

@@ -238,9 +238,13 @@ pub fn App(props: &AppProps) -> Html {
             else {
                 return;
             };
-            // Annotation files are imported; texts become documents.
+            // Annotation files (ours, W3C, doccano, Label Studio, brat) are
+            // imported; texts become documents.
             let name = file.name().to_lowercase();
-            if name.ends_with(".json") || name.ends_with(".jsonld") {
+            if [".json", ".jsonld", ".jsonl", ".ann", ".zip"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+            {
                 transfer::import_file(file, state.clone());
             } else {
                 new_document::open_document_file(file, None, state.dispatcher());
