@@ -8,3 +8,4 @@ pub mod replica;
 pub mod replicate;
 pub mod rev;
 pub mod schema;
+pub mod settings;
