@@ -30,14 +30,7 @@ pub type Read = (Vec<(Rc<Annotation>, String)>, Vec<(String, String)>);
 /// conflict's losers, kept for the annotation's history). Deleted when
 /// every leaf is a deletion.
 pub fn shown(replica: &Replica, id: &str) -> Option<Shown> {
-    let doc = replica.doc(id)?;
-    let leaves: Vec<_> = doc
-        .tree
-        .leaves()
-        .into_iter()
-        .filter(|(_, deleted)| !deleted)
-        .filter_map(|(r, _)| Some((r.clone(), doc.bodies.get(r)?)))
-        .collect();
+    let leaves = replica.doc(id)?.live_leaves();
     let pick = schema::resolve(&leaves)?;
     let chosen = leaves[pick].1.clone();
     let others = leaves
@@ -118,28 +111,9 @@ pub fn annotations_of(replica: &Replica, sha: &str, length: usize) -> Read {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::annotation::{Target, TextQuote};
     use crate::core::sync::protocol::Fetched;
     use crate::core::sync::rev::Revisions;
-
-    fn annotation(id: &str, modified: &str, tag: &str) -> Annotation {
-        Annotation {
-            id: id.into(),
-            created: "2026-11-30T08:00:00.000Z".into(),
-            modified: modified.into(),
-            tags: vec![tag.into()],
-            note: String::new(),
-            target: Target::Passage {
-                start: 0,
-                end: 2,
-                quote: TextQuote {
-                    exact: "张三".into(),
-                    prefix: String::new(),
-                    suffix: String::new(),
-                },
-            },
-        }
-    }
+    use crate::core::sync::test_support::annotation;
 
     const A: &str = "11111111-1111-4111-8111-111111111111";
     const B: &str = "22222222-2222-4222-8222-222222222222";

@@ -22,6 +22,18 @@ pub struct Doc {
     pub seq: u64,
 }
 
+impl Doc {
+    /// The leaves that are not deletions, with their bodies.
+    pub fn live_leaves(&self) -> Vec<(Rev, &Map<String, Value>)> {
+        self.tree
+            .leaves()
+            .into_iter()
+            .filter(|(_, deleted)| !deleted)
+            .filter_map(|(r, _)| Some((r.clone(), self.bodies.get(r)?)))
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Replica {
     docs: BTreeMap<String, Doc>,
@@ -155,13 +167,7 @@ impl Replica {
         let Some(doc) = self.docs.get(id) else {
             return false;
         };
-        let live: Vec<(Rev, &Map<String, Value>)> = doc
-            .tree
-            .leaves()
-            .into_iter()
-            .filter(|(_, deleted)| !deleted)
-            .filter_map(|(r, _)| Some((r.clone(), doc.bodies.get(r)?)))
-            .collect();
+        let live = doc.live_leaves();
         if live.len() < 2 {
             return false;
         }

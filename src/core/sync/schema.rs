@@ -122,25 +122,10 @@ pub fn resolve(leaves: &[(Rev, &Map<String, Value>)]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::annotation::{Target, TextQuote};
+    use crate::core::sync::test_support;
 
     fn annotation(id: &str, modified: &str) -> Annotation {
-        Annotation {
-            id: id.into(),
-            created: "2026-11-30T08:00:00.000Z".into(),
-            modified: modified.into(),
-            tags: vec!["人物".into()],
-            note: String::new(),
-            target: Target::Passage {
-                start: 0,
-                end: 2,
-                quote: TextQuote {
-                    exact: "张三".into(),
-                    prefix: String::new(),
-                    suffix: "去".into(),
-                },
-            },
-        }
+        test_support::annotation(id, modified, "人物")
     }
 
     const ID: &str = "11111111-1111-4111-8111-111111111111";
