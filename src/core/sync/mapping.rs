@@ -3,15 +3,16 @@
 //! tombstones), and what the app should show of a document's annotations
 //! after a pull (each annotation's version chosen by `schema::resolve`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
 use super::replica::Replica;
 use super::schema::{self, Kind};
-use crate::core::annotation::Annotation;
+use crate::core::annotation::{Annotation, Tag};
 use crate::core::store::Annotations;
+use crate::core::timestamp;
 
 /// A document's body.
 pub type Body = Map<String, Value>;
@@ -108,6 +109,128 @@ pub fn annotations_of(replica: &Replica, sha: &str, length: usize) -> Read {
     (found, refused)
 }
 
+/// Makes `writes` in the replica, as local edits.
+pub fn apply(replica: &mut Replica, writes: Vec<Write>) {
+    for (id, body) in writes {
+        match body {
+            Some(b) => replica.put(&id, b, false),
+            None => replica.put(&id, Map::new(), true),
+        };
+    }
+}
+
+/// The writes that make the replica hold the app's tags: each new or
+/// recoloured one. (A tag removed here is not deleted there: another
+/// annotator's annotations may still use it.)
+pub fn tag_writes(replica: &Replica, tags: &[Tag]) -> Vec<Write> {
+    tags.iter()
+        .map(schema::tag_doc)
+        .filter(|(id, body)| shown(replica, id).map(|(b, _)| b).as_ref() != Some(body))
+        .map(|(id, body)| (id, Some(body)))
+        .collect()
+}
+
+/// One annotation a pull changed, as the replica now shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pulled {
+    Shown(Rc<Annotation>),
+    /// Every version is deleted: the annotation's id.
+    Deleted(String),
+}
+
+/// What a pull brought for document `sha`, whose text has `length` code
+/// points: the annotations and tags changed in the replica after sequence
+/// `since`, and what failed the import checks (id, reason).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pull {
+    pub annotations: Vec<Pulled>,
+    pub tags: Vec<Tag>,
+    pub refused: Vec<(String, String)>,
+}
+
+impl Pull {
+    pub fn is_empty(&self) -> bool {
+        self.annotations.is_empty() && self.tags.is_empty() && self.refused.is_empty()
+    }
+}
+
+pub fn pulled(replica: &Replica, sha: &str, since: u64, length: usize) -> Pull {
+    let mut pull = Pull::default();
+    for change in replica.changes_since(since, usize::MAX) {
+        let id = change.id.as_str();
+        match schema::kind(id) {
+            Some(Kind::Annotation(uuid) | Kind::Relation(uuid)) => match shown(replica, id) {
+                None => pull.annotations.push(Pulled::Deleted(uuid.to_string())),
+                Some((body, _)) if body.get("document").and_then(Value::as_str) == Some(sha) => {
+                    match schema::annotation_from_doc(id, &body, length) {
+                        Ok((a, _, _)) => pull.annotations.push(Pulled::Shown(Rc::new(a))),
+                        Err(e) => pull.refused.push((id.to_string(), e)),
+                    }
+                }
+                Some(_) => {}
+            },
+            Some(Kind::Tag(_)) => {
+                if let Some((body, _)) = shown(replica, id) {
+                    match schema::tag_from_doc(&body) {
+                        Ok(t) => pull.tags.push(t),
+                        Err(e) => pull.refused.push((id.to_string(), e)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    pull
+}
+
+/// The app's annotations with a pull taken in: each pulled annotation
+/// replaces the app's version unless the app's was modified later (a
+/// local edit not yet written to the replica, which the next write
+/// sends); deletions remove; pulled tags are added or recoloured.
+pub fn adopt(current: &Annotations, pull: &Pull) -> Annotations {
+    let mut next = current.clone();
+    for p in &pull.annotations {
+        match p {
+            Pulled::Deleted(id) => next.set_shared_slot(id, None),
+            Pulled::Shown(a) => {
+                let here = current.shared_slot(&a.id);
+                let ours_newer =
+                    here.is_some_and(|(_, ours)| timestamp::is_later(&ours.modified, &a.modified));
+                if !ours_newer && here.map(|(_, ours)| ours) != Some(a) {
+                    let orphan = here.is_some_and(|(orphan, _)| orphan);
+                    next.set_shared_slot(&a.id, Some((orphan, a.clone())));
+                }
+            }
+        }
+    }
+    for t in &pull.tags {
+        match next.tags.iter_mut().find(|x| x.name == t.name) {
+            Some(x) => x.color.clone_from(&t.color),
+            None => next.tags.push(t.clone()),
+        }
+    }
+    next.ensure_used_tags();
+    next
+}
+
+/// Who made each annotation of document `sha` the replica holds, by the
+/// annotation's id.
+pub fn creators(replica: &Replica, sha: &str) -> HashMap<String, String> {
+    replica
+        .docs()
+        .filter_map(|(id, _)| match schema::kind(id) {
+            Some(Kind::Annotation(uuid) | Kind::Relation(uuid)) => {
+                let (body, _) = shown(replica, id)?;
+                (body.get("document").and_then(Value::as_str) == Some(sha)).then(|| {
+                    let creator = body.get("creator").and_then(Value::as_str).unwrap_or("");
+                    (uuid.to_string(), creator.to_string())
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,15 +240,6 @@ mod tests {
 
     const A: &str = "11111111-1111-4111-8111-111111111111";
     const B: &str = "22222222-2222-4222-8222-222222222222";
-
-    fn apply(replica: &mut Replica, writes: Vec<Write>) {
-        for (id, body) in writes {
-            match body {
-                Some(b) => replica.put(&id, b, false),
-                None => replica.put(&id, Map::new(), true),
-            };
-        }
-    }
 
     #[test]
     fn local_edits_become_writes_and_come_back() {
@@ -202,5 +316,55 @@ mod tests {
         assert_eq!(chosen["tags"], serde_json::json!(["新"]));
         assert_eq!(others.len(), 1);
         assert_eq!(others[0]["tags"], serde_json::json!(["旧"]));
+    }
+
+    fn tag(color: &str) -> Tag {
+        Tag {
+            name: "人物".into(),
+            color: color.into(),
+        }
+    }
+
+    #[test]
+    fn a_pull_is_taken_in_unless_the_local_edit_is_newer() {
+        let mut replica = Replica::default();
+        let mut app = Annotations::default();
+        app.annotations
+            .push(Rc::new(annotation(A, "2026-11-30T08:00:00.000Z", "人物")));
+        let w = annotation_writes(&replica, "sha", &app, "甲");
+        apply(&mut replica, w);
+        let w = tag_writes(&replica, &[tag("#000000")]);
+        apply(&mut replica, w);
+        let since = replica.update_seq();
+        // Another annotator adds B and edits A; a tag is recoloured.
+        let mut theirs = app.clone();
+        theirs.annotations[0] = Rc::new(annotation(A, "2026-11-30T09:00:00.000Z", "地点"));
+        theirs
+            .annotations
+            .push(Rc::new(annotation(B, "2026-11-30T09:00:00.000Z", "人物")));
+        let w = annotation_writes(&replica, "sha", &theirs, "乙");
+        apply(&mut replica, w);
+        let w = tag_writes(&replica, &[tag("#ffffff")]);
+        apply(&mut replica, w);
+        let pull = pulled(&replica, "sha", since, 10);
+        assert_eq!(pull.annotations.len(), 2);
+        let merged = adopt(&app, &pull);
+        assert_eq!(merged.get(A).unwrap().tags, ["地点"]);
+        assert!(merged.get(B).is_some());
+        assert_eq!(merged.tag("人物").unwrap().color, "#ffffff");
+        assert_eq!(creators(&replica, "sha")[B], "乙");
+        assert_eq!(creators(&replica, "sha")[A], "甲");
+        // A local edit newer than the pulled one stays.
+        let mut newer = app.clone();
+        newer.annotations[0] = Rc::new(annotation(A, "2026-11-30T10:00:00.000Z", "时间"));
+        assert_eq!(adopt(&newer, &pull).get(A).unwrap().tags, ["时间"]);
+        // A deletion there removes it here.
+        let since = replica.update_seq();
+        theirs.annotations.retain(|a| a.id != B);
+        let w = annotation_writes(&replica, "sha", &theirs, "乙");
+        apply(&mut replica, w);
+        let pull = pulled(&replica, "sha", since, 10);
+        assert_eq!(pull.annotations, [Pulled::Deleted(B.into())]);
+        assert!(adopt(&merged, &pull).get(B).is_none());
     }
 }

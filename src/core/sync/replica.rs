@@ -4,12 +4,13 @@
 //! since, which revisions are missing) and take in what another replica
 //! sends. A local edit becomes a new revision on the document's winner.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::protocol::{Change, Checkpoint, Fetched};
-use super::rev::{Rev, RevTree};
+use super::rev::{Rev, RevTree, Revisions};
 
 /// One document: its revisions, its leaves' bodies, and the sequence of
 /// its latest change here.
@@ -41,6 +42,24 @@ pub struct Replica {
     /// Checkpoints of replications with this replica as one side, by
     /// replication id.
     checkpoints: HashMap<String, Checkpoint>,
+    /// Documents changed since they were last stored (`take_dirty`).
+    dirty: BTreeSet<String>,
+}
+
+/// A document as stored between visits: its leaves' paths (the whole
+/// tree is their union) and the bodies kept.
+#[derive(Serialize, Deserialize)]
+struct StoredDoc {
+    seq: u64,
+    leaves: Vec<(Revisions, bool)>,
+    bodies: Vec<(String, Map<String, Value>)>,
+}
+
+/// The replica's own record: its sequence and checkpoints.
+#[derive(Serialize, Deserialize)]
+struct StoredMeta {
+    update_seq: u64,
+    checkpoints: Vec<(String, Value)>,
 }
 
 impl Replica {
@@ -91,6 +110,7 @@ impl Replica {
         doc.bodies.insert(rev.clone(), body);
         self.update_seq += 1;
         doc.seq = self.update_seq;
+        self.dirty.insert(id.to_string());
         rev
     }
 
@@ -105,6 +125,7 @@ impl Replica {
         doc.bodies.insert(f.rev.clone(), f.body.clone());
         self.update_seq += 1;
         doc.seq = self.update_seq;
+        self.dirty.insert(f.id.clone());
         true
     }
 
@@ -199,6 +220,87 @@ impl Replica {
 
     pub fn set_checkpoint(&mut self, replication: &str, c: Checkpoint) {
         self.checkpoints.insert(replication.to_string(), c);
+        self.dirty.insert(String::new());
+    }
+
+    /// What to store: each document changed since the last call as (id,
+    /// JSON), and the replica's own record (sequence, checkpoints).
+    pub fn take_dirty(&mut self) -> (Vec<(String, String)>, String) {
+        let dirty = std::mem::take(&mut self.dirty);
+        let docs = dirty
+            .iter()
+            .filter_map(|id| {
+                let d = self.docs.get(id)?;
+                let stored = StoredDoc {
+                    seq: d.seq,
+                    leaves: d
+                        .tree
+                        .leaves()
+                        .into_iter()
+                        .map(|(r, deleted)| (d.tree.path(r), deleted))
+                        .collect(),
+                    bodies: d
+                        .bodies
+                        .iter()
+                        .map(|(r, b)| (r.to_string(), b.clone()))
+                        .collect(),
+                };
+                Some((id.clone(), serde_json::to_string(&stored).ok()?))
+            })
+            .collect();
+        let meta = StoredMeta {
+            update_seq: self.update_seq,
+            checkpoints: self
+                .checkpoints
+                .iter()
+                .map(|(id, c)| (id.clone(), c.to_doc(None)))
+                .collect(),
+        };
+        (docs, serde_json::to_string(&meta).unwrap_or_default())
+    }
+
+    /// A replica read back from what `take_dirty` gave: its record and
+    /// every document. A document that cannot be read is named, not
+    /// dropped silently; the next pull fetches it again.
+    pub fn restore(
+        meta: Option<&str>,
+        docs: impl IntoIterator<Item = (String, String)>,
+    ) -> (Replica, Vec<String>) {
+        let mut replica = Replica::default();
+        let mut damaged = Vec::new();
+        if let Some(meta) = meta.and_then(|m| serde_json::from_str::<StoredMeta>(m).ok()) {
+            replica.update_seq = meta.update_seq;
+            for (id, doc) in meta.checkpoints {
+                if let Some(c) = Checkpoint::parse(&doc.to_string()) {
+                    replica.checkpoints.insert(id, c);
+                }
+            }
+        }
+        for (id, raw) in docs {
+            let Ok(stored) = serde_json::from_str::<StoredDoc>(&raw) else {
+                damaged.push(id);
+                continue;
+            };
+            let mut doc = Doc {
+                seq: stored.seq,
+                ..Doc::default()
+            };
+            for (path, deleted) in &stored.leaves {
+                doc.tree.insert(path, *deleted);
+            }
+            for (rev, body) in stored.bodies {
+                if let Ok(rev) = rev.parse() {
+                    doc.bodies.insert(rev, body);
+                }
+            }
+            replica.update_seq = replica.update_seq.max(doc.seq);
+            replica.docs.insert(id, doc);
+        }
+        if !damaged.is_empty() {
+            // Pulls resume from scratch so the damaged ones come back.
+            replica.checkpoints.clear();
+        }
+        (replica, damaged)
     }
 }
 
@@ -300,5 +402,34 @@ mod tests {
             .changes_since(0, 10)
             .iter()
             .any(|c| c.id == "tag:地点" && c.deleted));
+    }
+
+    #[test]
+    fn a_stored_replica_reads_back_the_same() {
+        let mut a = Replica::default();
+        a.put("tag:人物", body(json!({"name": "人物"})), false);
+        a.put(
+            "tag:人物",
+            body(json!({"name": "人物", "color": "#000"})),
+            false,
+        );
+        let gone = a.put("tag:地点", body(json!({"name": "地点"})), false);
+        a.put("tag:地点", Map::new(), true);
+        a.set_checkpoint("r", Checkpoint::advance(None, "s", json!("7-abc")));
+        let (docs, meta) = a.take_dirty();
+        assert_eq!(docs.len(), 2);
+        let (back, damaged) = Replica::restore(Some(&meta), docs.clone());
+        assert!(damaged.is_empty());
+        assert_eq!(back.docs, a.docs);
+        assert_eq!(back.update_seq, a.update_seq);
+        assert_eq!(back.checkpoints, a.checkpoints);
+        assert!(back.doc("tag:地点").unwrap().tree.contains(&gone));
+        assert!(a.take_dirty().0.is_empty(), "nothing changed since");
+        // A damaged document is named, and pulls start over to fetch it.
+        let mut bad = docs;
+        bad[0].1 = "{".into();
+        let (back, damaged) = Replica::restore(Some(&meta), bad);
+        assert_eq!(damaged, ["tag:人物"]);
+        assert!(back.checkpoint("r").is_none());
     }
 }
