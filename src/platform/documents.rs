@@ -9,8 +9,10 @@ use wasm_bindgen::JsValue;
 use crate::core::document::Document;
 
 const DATABASE: &str = "mozhu";
-const VERSION: u32 = 1;
+/// Version 2 added the sync replica's store (`platform::replica_store`).
+const VERSION: u32 = 2;
 const TEXTS: &str = "texts";
+pub(crate) const REPLICA: &str = "replica";
 
 /// Why IndexedDB could not do what was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +37,7 @@ impl std::fmt::Display for DocumentsError {
     }
 }
 
-fn classify(e: rexie::Error) -> DocumentsError {
+pub(crate) fn classify(e: rexie::Error) -> DocumentsError {
     let message = match &e {
         rexie::Error::IdbError(inner) => inner.to_string(),
         other => other.to_string(),
@@ -47,10 +49,11 @@ fn classify(e: rexie::Error) -> DocumentsError {
     }
 }
 
-async fn open() -> Result<Rexie, DocumentsError> {
+pub(crate) async fn open() -> Result<Rexie, DocumentsError> {
     Rexie::builder(DATABASE)
         .version(VERSION)
         .add_object_store(ObjectStore::new(TEXTS))
+        .add_object_store(ObjectStore::new(REPLICA))
         .build()
         .await
         .map_err(|e| match classify(e) {

@@ -3,9 +3,11 @@
 pub mod clock;
 pub mod converter;
 pub mod converter_worker;
+pub mod couch;
 pub mod documents;
 pub mod dom;
 pub mod files;
+pub mod replica_store;
 pub mod segmenter;
 pub mod segmenter_worker;
 pub mod selection;

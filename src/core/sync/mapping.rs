@@ -43,38 +43,53 @@ pub fn shown(replica: &Replica, id: &str) -> Option<Shown> {
     Some((chosen, others))
 }
 
-/// The writes that make the replica hold document `sha`'s annotations as
-/// the app has them: each new or changed annotation (its creator kept from
-/// the replica, `me` for a new one), and a deletion for each that the
-/// replica shows and the app no longer has. Orphans are synced too.
-pub fn annotation_writes(replica: &Replica, sha: &str, all: &Annotations, me: &str) -> Vec<Write> {
-    let mut wanted: BTreeMap<String, Body> = BTreeMap::new();
-    for a in all.annotations.iter().chain(all.orphans.iter()) {
-        let (id, _) = schema::annotation_doc(a, sha, me);
-        let creator = shown(replica, &id)
-            .and_then(|(b, _)| b.get("creator").and_then(Value::as_str).map(str::to_string))
-            .unwrap_or_else(|| me.to_string());
-        let (_, body) = schema::annotation_doc(a, sha, &creator);
-        wanted.insert(id, body);
-    }
+/// The writes that make the replica hold document `sha`'s local edits:
+/// each annotation new here or edited later than the replica's version
+/// (its creator kept from the replica, `me` for a new one), and a
+/// deletion for each that `previous` (what was last written) had and
+/// `all` no longer has. An annotation the replica holds in a newer
+/// version is left for the pull to bring; one the replica has and the app
+/// never had is not deleted. Orphans are synced too.
+pub fn annotation_writes(
+    replica: &Replica,
+    sha: &str,
+    previous: Option<&Annotations>,
+    all: &Annotations,
+    me: &str,
+) -> Vec<Write> {
     let mut writes = Vec::new();
-    for (id, doc) in replica.docs() {
-        let ours = matches!(
-            schema::kind(id),
-            Some(Kind::Annotation(_) | Kind::Relation(_))
-        );
-        if !ours || wanted.contains_key(id) || doc.tree.winner().is_none_or(|(_, deleted)| deleted)
+    if let Some(previous) = previous {
+        for a in previous.annotations.iter().chain(previous.orphans.iter()) {
+            if all.get(&a.id).is_none() {
+                let (id, _) = schema::annotation_doc(a, sha, me);
+                if shown(replica, &id).is_some() {
+                    writes.push((id, None));
+                }
+            }
+        }
+    }
+    for a in all.annotations.iter().chain(all.orphans.iter()) {
+        if previous
+            .and_then(|p| p.shared_slot(&a.id))
+            .is_some_and(|(_, p)| Rc::ptr_eq(p, a))
         {
             continue;
         }
-        let of_this_document = shown(replica, id)
-            .is_some_and(|(b, _)| b.get("document").and_then(Value::as_str) == Some(sha));
-        if of_this_document {
-            writes.push((id.clone(), None));
+        let (id, _) = schema::annotation_doc(a, sha, me);
+        let there = shown(replica, &id).map(|(b, _)| b);
+        let field = |k: &str| {
+            there
+                .as_ref()
+                .and_then(|b| b.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        if field("modified").is_some_and(|m| timestamp::is_later(&m, &a.modified)) {
+            continue;
         }
-    }
-    for (id, body) in wanted {
-        if shown(replica, &id).map(|(b, _)| b) != Some(body.clone()) {
+        let creator = field("creator").unwrap_or_else(|| me.to_string());
+        let (_, body) = schema::annotation_doc(a, sha, &creator);
+        if there.as_ref() != Some(&body) {
             writes.push((id, Some(body)));
         }
     }
@@ -249,18 +264,22 @@ mod tests {
             .push(Rc::new(annotation(A, "2026-11-30T08:00:00.000Z", "人物")));
         all.annotations
             .push(Rc::new(annotation(B, "2026-11-30T08:00:00.000Z", "地点")));
-        let writes = annotation_writes(&replica, "sha", &all, "甲");
+        let writes = annotation_writes(&replica, "sha", None, &all, "甲");
         assert_eq!(writes.len(), 2);
         apply(&mut replica, writes);
         assert!(
-            annotation_writes(&replica, "sha", &all, "甲").is_empty(),
+            annotation_writes(&replica, "sha", None, &all, "甲").is_empty(),
             "nothing changed"
         );
         // B edited, A deleted: one write each; A's creator stays 甲 even
         // when 乙 edits it on another replica.
+        let previous = all.clone();
         all.annotations.retain(|a| a.id != A);
         all.annotations[0] = Rc::new(annotation(B, "2026-11-30T09:00:00.000Z", "城市"));
-        let writes = annotation_writes(&replica, "sha", &all, "乙");
+        // Without knowing what was written before, nothing is deleted.
+        let writes = annotation_writes(&replica, "sha", None, &all, "乙");
+        assert!(writes.iter().all(|(_, b)| b.is_some()));
+        let writes = annotation_writes(&replica, "sha", Some(&previous), &all, "乙");
         assert_eq!(writes.iter().filter(|(_, b)| b.is_none()).count(), 1);
         let edited = writes.iter().find_map(|(_, b)| b.clone()).unwrap();
         assert_eq!(edited["creator"], "甲");
@@ -331,7 +350,7 @@ mod tests {
         let mut app = Annotations::default();
         app.annotations
             .push(Rc::new(annotation(A, "2026-11-30T08:00:00.000Z", "人物")));
-        let w = annotation_writes(&replica, "sha", &app, "甲");
+        let w = annotation_writes(&replica, "sha", None, &app, "甲");
         apply(&mut replica, w);
         let w = tag_writes(&replica, &[tag("#000000")]);
         apply(&mut replica, w);
@@ -342,8 +361,10 @@ mod tests {
         theirs
             .annotations
             .push(Rc::new(annotation(B, "2026-11-30T09:00:00.000Z", "人物")));
-        let w = annotation_writes(&replica, "sha", &theirs, "乙");
+        let w = annotation_writes(&replica, "sha", Some(&app), &theirs, "乙");
         apply(&mut replica, w);
+        // The app, not yet given the pull, writes nothing over it.
+        assert!(annotation_writes(&replica, "sha", None, &app, "甲").is_empty());
         let w = tag_writes(&replica, &[tag("#ffffff")]);
         apply(&mut replica, w);
         let pull = pulled(&replica, "sha", since, 10);
@@ -360,8 +381,9 @@ mod tests {
         assert_eq!(adopt(&newer, &pull).get(A).unwrap().tags, ["时间"]);
         // A deletion there removes it here.
         let since = replica.update_seq();
+        let before = theirs.clone();
         theirs.annotations.retain(|a| a.id != B);
-        let w = annotation_writes(&replica, "sha", &theirs, "乙");
+        let w = annotation_writes(&replica, "sha", Some(&before), &theirs, "乙");
         apply(&mut replica, w);
         let pull = pulled(&replica, "sha", since, 10);
         assert_eq!(pull.annotations, [Pulled::Deleted(B.into())]);
