@@ -6,6 +6,7 @@ pub mod highlight;
 pub mod hooks;
 pub mod library;
 pub mod state;
+pub mod sync;
 pub mod transfer;
 
 use crate::platform::{segmenter, timing};

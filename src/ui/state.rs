@@ -99,6 +99,10 @@ pub struct AppState {
     pub conll_options: ConllOptions,
     pub show_conll_options: bool,
     pub show_statistics: bool,
+    /// The sync engine's news (status, message, who made what).
+    pub sync: Rc<crate::ui::sync::SyncView>,
+    pub show_sync: bool,
+    pub show_agreement: bool,
 }
 
 /// What could not be written to storage.
@@ -231,6 +235,9 @@ impl AppState {
             conll_options: ConllOptions::default(),
             show_conll_options: false,
             show_statistics: false,
+            sync: Rc::new(crate::ui::sync::view()),
+            show_sync: false,
+            show_agreement: false,
             linking: None,
             relation_popup: None,
         }
@@ -370,6 +377,11 @@ pub enum Action {
     CancelLink,
     OpenRelationPopup(RelationPopup),
     CloseRelationPopup,
+    ToggleSync,
+    ToggleAgreement,
+    SyncView(Rc<crate::ui::sync::SyncView>),
+    /// What a pull brought for the open document (undoable like an edit).
+    Pulled(Rc<crate::core::sync::mapping::Pull>),
     /// The label typed for the relation popup's relation.
     SaveRelation {
         label: String,
@@ -526,6 +538,15 @@ impl Reducible for AppState {
             Action::Notify(text) => next.message = Some(text),
             Action::ToggleConllOptions => next.show_conll_options = !self.show_conll_options,
             Action::ToggleStatistics => next.show_statistics = !self.show_statistics,
+            Action::ToggleSync => next.show_sync = !self.show_sync,
+            Action::ToggleAgreement => next.show_agreement = !self.show_agreement,
+            Action::SyncView(view) => next.sync = view,
+            Action::Pulled(pull) => {
+                let merged = crate::core::sync::mapping::adopt(self.store.state(), &pull);
+                if self.store_ready && merged != *self.store.state() {
+                    next.store.adopt(merged);
+                }
+            }
             Action::StartLink(from) => {
                 next.popup = None;
                 next.relation_popup = None;

@@ -3,7 +3,7 @@
 //! tombstones), and what the app should show of a document's annotations
 //! after a pull (each annotation's version chosen by `schema::resolve`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::{Map, Value};

@@ -15,6 +15,7 @@ use super::new_document::{self, EncodingNotice, GuessedFile, NewDocumentDialog};
 use super::relation_popup::{short_quote, RelationLabelPopup};
 use super::sidebar::Sidebar;
 use super::statistics_panel::StatisticsPanel;
+use super::sync_panel::SyncPanel;
 use super::tag_manager::TagManager;
 use super::tag_popup::TagPopup;
 use super::topbar::Topbar;
@@ -26,6 +27,7 @@ use crate::core::store::Command;
 use crate::platform::segmenter::{self, SegmenterClient, SegmenterEvent};
 use crate::platform::{dom, files, storage, timing};
 use crate::ui::hooks::annotation_storage::use_annotation_storage;
+use crate::ui::hooks::sync::use_sync;
 use crate::ui::hooks::settings::{load_setting, use_saved_setting, Setting, SettingKeys};
 use crate::ui::library;
 use crate::ui::state::{
@@ -164,6 +166,7 @@ pub fn App(props: &AppProps) -> Html {
     }
 
     use_annotation_storage(&state);
+    use_sync(&state);
     use_saved_setting(
         &keys.0,
         state.user_dict.clone(),
@@ -285,11 +288,18 @@ pub fn App(props: &AppProps) -> Html {
         (state.store.shared(), state.article.clone()),
         |(all, article)| crate::core::statistics::density(article, all, DENSITY_BINS),
     );
+    // Who annotated this document, in order of first appearance by name.
+    let annotators = use_memo(state.sync.creators.clone(), |creators| {
+        let mut names: Vec<String> = creators.values().filter(|n| !n.is_empty()).cloned().collect();
+        names.sort();
+        names.dedup();
+        names
+    });
     // Relation labels are tags: the label field offers them, in their colours.
     let relation_tags = use_memo(state.store.shared(), |all| all.tags.clone());
     html! {
         <div id="app" class="app" data-document={doc_id.clone()} data-segmentation={segmentation} data-dictionary-ms={dictionary_ms}
-            data-segment-ms={segment_ms} {ondragover} {ondrop}>
+            data-segment-ms={segment_ms} data-sync-status={state.sync.status.name()} {ondragover} {ondrop}>
             <Topbar state={state.clone()} on_action={on_action.clone()} />
             if let Some(warning) = &state.storage_warning {
                 <div class="banner" role="alert" data-storage-warning="">
@@ -353,6 +363,9 @@ pub fn App(props: &AppProps) -> Html {
             }
             if state.show_statistics {
                 <StatisticsPanel state={state.clone()} on_action={on_action.clone()} />
+            }
+            if state.show_sync {
+                <SyncPanel view={state.sync.clone()} annotators={annotators.len()} on_action={on_action.clone()} />
             }
             <DensityStrip density={density} article={state.article.clone()} />
             if state.show_help {
@@ -449,6 +462,10 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
             Some(Action::ToggleTagManager)
         } else if state.show_statistics {
             Some(Action::ToggleStatistics)
+        } else if state.show_agreement {
+            Some(Action::ToggleAgreement)
+        } else if state.show_sync {
+            Some(Action::ToggleSync)
         } else if state.marked_word.is_some() {
             Some(Action::MarkWord(None))
         } else {
@@ -490,6 +507,7 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         "w" | "W" => Some(Action::ToggleWordView),
         "g" | "G" => Some(Action::ToggleTagManager),
         "i" | "I" => Some(Action::ToggleStatistics),
+        "y" | "Y" => Some(Action::ToggleSync),
         "l" | "L" => Some(Action::ToggleLibrary),
         "n" | "N" => Some(Action::NewDocument(Some(NewDocumentMode::Add))),
         "j" | "J" => {

@@ -14,6 +14,7 @@ pub mod relation_popup;
 pub mod root;
 pub mod sidebar;
 pub mod statistics_panel;
+pub mod sync_panel;
 pub mod tag_manager;
 pub mod tag_popup;
 pub mod text_field;

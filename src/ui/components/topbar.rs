@@ -173,6 +173,11 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 onclick={emit(|| Action::ToggleTagManager)}>
                 { "标签" }<kbd>{ "G" }</kbd>
             </button>
+            <button type="button" class={classes!("tool", "sync-button", state.sync.status.name())} data-action="sync"
+                title={state.sync.message.clone().unwrap_or_else(|| "团队同步：CouchDB 服务器、数据库与登录 (Y)".into())}
+                onclick={emit(|| Action::ToggleSync)}>
+                <span class="sync-dot" aria-hidden="true"></span>{ state.sync.status.label() }<kbd>{ "Y" }</kbd>
+            </button>
             <button type="button" class="tool" data-action="statistics" title="统计：各标签、关系、章节、全文库与高频词 (I)"
                 onclick={emit(|| Action::ToggleStatistics)}>
                 { "统计" }<kbd>{ "I" }</kbd>

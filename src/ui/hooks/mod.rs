@@ -4,3 +4,4 @@
 pub mod annotation_storage;
 pub mod near_screen;
 pub mod settings;
+pub mod sync;

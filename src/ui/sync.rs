@@ -1,0 +1,747 @@
+//! The sync engine: one per page, outliving the document view, so a
+//! library keeps syncing while documents open and close. It keeps this
+//! browser's replica of the project database (in IndexedDB), writes the
+//! open document's edits into it, and runs the replication both ways
+//! (`core::sync::replicate`) against the server, continuously: after each
+//! round it waits on the server's changes feed (longpoll) or a local edit,
+//! whichever comes first. The password lives in memory only.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+use wasm_bindgen::{closure::Closure, JsCast};
+use web_sys::AbortController;
+use yew::Callback;
+
+use crate::core::persist;
+use crate::core::store::Annotations;
+use crate::core::sync::mapping::{self, Pull};
+use crate::core::sync::protocol::replication_id;
+use crate::core::sync::replica::Replica;
+use crate::core::sync::replicate::{Answer, Direction, Method, Replication, Stats, SyncError};
+use crate::core::sync::schema;
+use crate::core::sync::settings::{explain, Failure, SyncSettings};
+use crate::platform::couch::{self, NoAnswer};
+use crate::platform::{clock, replica_store, storage};
+
+/// Documents per `_changes` / `_revs_diff` batch: big enough that 5,000
+/// annotations are ten rounds, small enough that a dropped connection
+/// loses little.
+const BATCH: usize = 500;
+/// How long the server holds a longpoll open, and how often it sends a
+/// heartbeat newline meanwhile (so proxies keep the connection).
+const LONGPOLL_MS: u32 = 25_000;
+const HEARTBEAT_MS: u32 = 10_000;
+/// Waits between attempts while the server cannot be reached: doubling
+/// from the first to the last.
+const RETRY_FIRST_MS: i32 = 1_000;
+const RETRY_LAST_MS: i32 = 30_000;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Status {
+    #[default]
+    Off,
+    Connecting,
+    Syncing,
+    Synced,
+    Offline,
+    Error,
+}
+
+impl Status {
+    /// The app root's `data-sync-status`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Off => "off",
+            Status::Connecting => "connecting",
+            Status::Syncing => "syncing",
+            Status::Synced => "synced",
+            Status::Offline => "offline",
+            Status::Error => "error",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Off => "未同步",
+            Status::Connecting => "连接中…",
+            Status::Syncing => "同步中…",
+            Status::Synced => "已同步",
+            Status::Offline => "离线",
+            Status::Error => "同步出错",
+        }
+    }
+}
+
+/// What the interface shows of the engine.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncView {
+    pub status: Status,
+    /// What went wrong, in words, with how to fix it.
+    pub message: Option<String>,
+    pub settings: SyncSettings,
+    /// Started (and not paused): it reconnects by itself.
+    pub running: bool,
+    pub last_synced: Option<String>,
+    /// Documents sent and received since the page opened.
+    pub pushed: usize,
+    pub pulled: usize,
+    /// The open document's annotations' creators, by annotation id.
+    pub creators: Rc<HashMap<String, String>>,
+}
+
+/// The open document as the engine sees it.
+struct OpenDoc {
+    sha: String,
+    length: usize,
+    /// Its `document:` body (title, text, added, by).
+    body: serde_json::Map<String, Value>,
+    /// What was last written to the replica (`None`: nothing yet, so no
+    /// deletion is inferred).
+    written: Option<Rc<Annotations>>,
+    latest: Rc<Annotations>,
+    on_pull: Callback<Rc<Pull>>,
+}
+
+#[derive(Default)]
+struct Engine {
+    view: SyncView,
+    password: Option<String>,
+    /// The replica and the database it is of (`url/database`).
+    replica: Option<(String, Replica)>,
+    on_view: Option<Callback<Rc<SyncView>>>,
+    open: Option<OpenDoc>,
+    /// Bumped by start and pause: a loop of an older run stops.
+    run: u32,
+    /// Local edits since the loop last pushed.
+    changed: bool,
+    /// The request or wait to cut short when there is something to push.
+    longpoll: Option<AbortController>,
+    wake: Option<js_sys::Function>,
+    saving: bool,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Engine> = RefCell::new(Engine {
+        view: SyncView {
+            settings: stored_settings(),
+            ..SyncView::default()
+        },
+        ..Engine::default()
+    });
+}
+
+fn settings_key() -> String {
+    persist::library_setting_key("sync")
+}
+
+fn running_key() -> String {
+    persist::library_setting_key("sync-running")
+}
+
+fn stored_settings() -> SyncSettings {
+    storage::get(&settings_key())
+        .ok()
+        .flatten()
+        .and_then(|raw| serde_json::from_str(&raw).ok())
+        .unwrap_or_default()
+}
+
+/// This browser's replica id, made once.
+fn replica_id() -> String {
+    let key = persist::library_setting_key("sync-replica");
+    if let Ok(Some(id)) = storage::get(&key) {
+        return id;
+    }
+    let id = clock::new_uuid();
+    let _ = storage::set(&key, &id);
+    id
+}
+
+fn with<T>(f: impl FnOnce(&mut Engine) -> T) -> T {
+    ENGINE.with(|e| f(&mut e.borrow_mut()))
+}
+
+/// Tells the interface what changed.
+fn publish(change: impl FnOnce(&mut SyncView)) {
+    let (view, listener) = with(|e| {
+        change(&mut e.view);
+        (Rc::new(e.view.clone()), e.on_view.clone())
+    });
+    if let Some(l) = listener {
+        l.emit(view);
+    }
+}
+
+pub fn view() -> SyncView {
+    with(|e| e.view.clone())
+}
+
+/// The app's view registers here for the engine's news.
+pub fn listen(on_view: Callback<Rc<SyncView>>) {
+    with(|e| e.on_view = Some(on_view));
+}
+
+/// The document `sha` is open with `annotations` (read from storage): its
+/// edits are written to the replica from now on, and the replica's
+/// versions of its annotations come back through `on_pull`.
+pub fn open_document(
+    sha: &str,
+    length: usize,
+    body: serde_json::Map<String, Value>,
+    annotations: Rc<Annotations>,
+    on_pull: Callback<Rc<Pull>>,
+) {
+    with(|e| {
+        e.open = Some(OpenDoc {
+            sha: sha.to_string(),
+            length,
+            body,
+            written: None,
+            latest: annotations,
+            on_pull,
+        })
+    });
+    take_in_open_document();
+}
+
+pub fn close_document(sha: &str) {
+    with(|e| {
+        if e.open.as_ref().is_some_and(|o| o.sha == sha) {
+            e.open = None;
+        }
+    });
+}
+
+/// The open document's annotations changed (an edit, an undo, a pull
+/// taken in): what is new is written to the replica, and the loop wakes
+/// to push it.
+pub fn local_change(sha: &str, annotations: Rc<Annotations>) {
+    let wrote = with(|e| {
+        let Some(open) = e.open.as_mut().filter(|o| o.sha == sha) else {
+            return false;
+        };
+        open.latest = annotations;
+        write_open(e)
+    });
+    if wrote {
+        after_local_write();
+    }
+}
+
+/// Writes the open document's changes into the replica; whether anything
+/// was written.
+fn write_open(e: &mut Engine) -> bool {
+    let me = e.view.settings.name.clone();
+    let (Some(open), Some((_, replica))) = (e.open.as_mut(), e.replica.as_mut()) else {
+        return false;
+    };
+    let mut writes = mapping::annotation_writes(
+        replica,
+        &open.sha,
+        open.written.as_deref(),
+        &open.latest,
+        &me,
+    );
+    writes.extend(mapping::tag_writes(replica, &open.latest.tags));
+    let document = format!("document:{}", open.sha);
+    if replica.doc(&document).is_none() {
+        let mut body = open.body.clone();
+        body.insert("by".into(), json!(me));
+        writes.push((document, Some(body)));
+    }
+    open.written = Some(open.latest.clone());
+    if writes.is_empty() {
+        return false;
+    }
+    mapping::apply(replica, writes);
+    e.changed = true;
+    true
+}
+
+fn after_local_write() {
+    refresh_creators();
+    save_replica();
+    wake();
+}
+
+/// Cuts the loop's wait short.
+fn wake() {
+    let (longpoll, waker) = with(|e| (e.longpoll.take(), e.wake.take()));
+    if let Some(c) = longpoll {
+        c.abort();
+    }
+    if let Some(w) = waker {
+        let _ = w.call0(&wasm_bindgen::JsValue::NULL);
+    }
+}
+
+/// Once the replica is here: the open document's local state goes in and
+/// the replica's versions of its annotations come out.
+fn take_in_open_document() {
+    let pull = with(|e| {
+        write_open(e);
+        let (Some(open), Some((_, replica))) = (&e.open, &e.replica) else {
+            return None;
+        };
+        let pull = mapping::pulled(replica, &open.sha, 0, open.length);
+        Some((pull, open.on_pull.clone()))
+    });
+    if let Some((pull, on_pull)) = pull {
+        if !pull.is_empty() {
+            on_pull.emit(Rc::new(pull));
+        }
+        after_local_write();
+    }
+}
+
+fn refresh_creators() {
+    let creators = with(|e| {
+        let (Some(open), Some((_, replica))) = (&e.open, &e.replica) else {
+            return None;
+        };
+        Some(Rc::new(mapping::creators(replica, &open.sha)))
+    });
+    if let Some(c) = creators {
+        if *c != *view().creators {
+            publish(|v| v.creators = c);
+        }
+    }
+}
+
+/// Stores what changed in the replica (one save at a time; changes made
+/// meanwhile go in the next).
+fn save_replica() {
+    if with(|e| std::mem::replace(&mut e.saving, true)) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        loop {
+            let next = with(|e| {
+                let (database, replica) = e.replica.as_mut()?;
+                let (docs, meta) = replica.take_dirty();
+                (!docs.is_empty()).then(|| (database.clone(), docs, meta))
+            });
+            let Some((database, docs, meta)) = next else {
+                break;
+            };
+            if let Err(err) = replica_store::save(&database, docs, meta).await {
+                publish(|v| {
+                    v.message = Some(format!(
+                        "同步副本没能存入浏览器（{err}）：标注本身已保存，重新打开页面后会再次同步。"
+                    ))
+                });
+                break;
+            }
+        }
+        with(|e| e.saving = false);
+    });
+}
+
+/// Starts syncing with `settings` (checked) and, when given, `password`
+/// for a new session. The settings are kept; the password is not.
+pub fn start(settings: SyncSettings, password: Option<String>) {
+    let _ = storage::set(
+        &settings_key(),
+        &serde_json::to_string(&settings).unwrap_or_default(),
+    );
+    let _ = storage::set(&running_key(), "1");
+    let run = with(|e| {
+        if e.replica.as_ref().is_some_and(|(d, _)| *d != database_key(&settings)) {
+            e.replica = None;
+        }
+        e.password = password.filter(|p| !p.is_empty());
+        e.run += 1;
+        e.run
+    });
+    wake();
+    publish(|v| {
+        v.settings = settings;
+        v.running = true;
+        v.status = Status::Connecting;
+        v.message = None;
+    });
+    wasm_bindgen_futures::spawn_local(run_loop(run));
+}
+
+pub fn pause() {
+    let _ = storage::remove(&running_key());
+    with(|e| e.run += 1);
+    wake();
+    publish(|v| {
+        v.running = false;
+        v.status = Status::Off;
+        v.message = None;
+    });
+}
+
+/// After a reload: syncing again if it was on (with the session cookie;
+/// when that has expired, the panel asks for the password).
+pub fn resume() {
+    let was_running = storage::get(&running_key()).ok().flatten().is_some();
+    let settings = view().settings;
+    if was_running && !view().running {
+        if let Ok(s) = settings.checked() {
+            start(s, None);
+        }
+    }
+}
+
+fn database_key(s: &SyncSettings) -> String {
+    format!("{}/{}", s.url, s.database)
+}
+
+/// The database's URL: its name escaped (`/` is allowed in CouchDB names).
+fn database_url(s: &SyncSettings) -> String {
+    let name: String = s
+        .database
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{}/{name}", s.url)
+}
+
+/// Why a run stopped.
+enum Stop {
+    /// Paused, or started again with other settings.
+    Superseded,
+    Failed(Failure),
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Stop {
+        Stop::Failed(f)
+    }
+}
+
+fn no_answer(n: NoAnswer) -> Stop {
+    match n {
+        NoAnswer::Unreachable => Stop::Failed(Failure::Unreachable),
+        NoAnswer::Cors => Stop::Failed(Failure::Cors),
+        NoAnswer::Aborted => Stop::Superseded,
+    }
+}
+
+fn current(run: u32) -> Result<(), Stop> {
+    if with(|e| e.run) == run {
+        Ok(())
+    } else {
+        Err(Stop::Superseded)
+    }
+}
+
+async fn run_loop(run: u32) {
+    let mut connected = false;
+    let mut retry = RETRY_FIRST_MS;
+    loop {
+        let failure = match session(run, &mut connected).await {
+            Err(Stop::Failed(f)) => f,
+            Err(Stop::Superseded) | Ok(()) => return,
+        };
+        if current(run).is_err() {
+            return;
+        }
+        let settings = view().settings;
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let message = explain(&failure, &settings, &origin);
+        // Offline after a connection: retry until the server is back. A
+        // server error may pass too. Anything else needs the person.
+        // A session that expired (or a server restarted) while connected
+        // is opened again with the password kept in memory.
+        let retrying = match &failure {
+            Failure::Unreachable => connected,
+            Failure::Sync(SyncError::Server(..) | SyncError::Protocol(_)) => true,
+            Failure::Sync(SyncError::Unauthorized) => {
+                connected && with(|e| e.password.is_some())
+            }
+            _ => false,
+        };
+        let status = if matches!(failure, Failure::Unreachable) && connected {
+            Status::Offline
+        } else {
+            Status::Error
+        };
+        publish(|v| {
+            v.status = status;
+            v.message = Some(message);
+        });
+        if !retrying {
+            with(|e| e.run += 1);
+            let _ = storage::remove(&running_key());
+            publish(|v| v.running = false);
+            return;
+        }
+        wait(retry).await;
+        retry = (retry * 2).min(RETRY_LAST_MS);
+        if current(run).is_err() {
+            return;
+        }
+    }
+}
+
+/// A request to the server, `path` relative to it.
+async fn call(
+    settings: &SyncSettings,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<Answer, Stop> {
+    let url = format!("{}/{path}", settings.url);
+    let body = body.map(|b| b.to_string());
+    couch::send(&settings.url, &url, method, body.as_deref(), None)
+        .await
+        .map_err(no_answer)
+}
+
+/// Logs in (with the password, when given) or checks the cookie session.
+async fn log_in(settings: &SyncSettings) -> Result<(), Stop> {
+    let password = with(|e| e.password.clone());
+    let answer = match password {
+        Some(p) => {
+            call(
+                settings,
+                Method::Post,
+                "_session",
+                Some(json!({"name": settings.user, "password": p})),
+            )
+            .await?
+        }
+        None => call(settings, Method::Get, "_session", None).await?,
+    };
+    if answer.status == 401 {
+        return Err(Failure::Sync(SyncError::Unauthorized).into());
+    }
+    if !(200..300).contains(&answer.status) {
+        return Err(Failure::Sync(SyncError::Server(answer.status, answer.body)).into());
+    }
+    let v: Value = serde_json::from_str(&answer.body).unwrap_or_default();
+    let ctx = if v.get("userCtx").is_some() {
+        &v["userCtx"]
+    } else {
+        &v
+    };
+    // No admin at all ("admin party") makes everyone an admin.
+    let admin = ctx["roles"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|x| x == "_admin"));
+    if ctx["name"].is_null() && !admin {
+        return Err(Failure::Sync(SyncError::Unauthorized).into());
+    }
+    Ok(())
+}
+
+/// Makes sure the database is there, creating it when allowed.
+async fn ensure_database(settings: &SyncSettings) -> Result<(), Stop> {
+    let db = database_url(settings);
+    let name = db.trim_start_matches(&format!("{}/", settings.url)).to_string();
+    let answer = call(settings, Method::Get, &name, None).await?;
+    match answer.status {
+        200 => Ok(()),
+        401 => Err(Failure::Sync(SyncError::Unauthorized).into()),
+        403 => Err(Failure::Sync(SyncError::Forbidden).into()),
+        404 => {
+            let made = call(settings, Method::Put, &name, None).await?;
+            match made.status {
+                201 | 202 | 412 => Ok(()),
+                401 | 403 => Err(Failure::CannotCreate.into()),
+                s => Err(Failure::Sync(SyncError::Server(s, made.body)).into()),
+            }
+        }
+        s => Err(Failure::Sync(SyncError::Server(s, answer.body)).into()),
+    }
+}
+
+/// The replica of the configured database, read from IndexedDB once.
+async fn load_replica(settings: &SyncSettings) {
+    let key = database_key(settings);
+    if with(|e| e.replica.as_ref().is_some_and(|(d, _)| *d == key)) {
+        return;
+    }
+    let (replica, problem) = match replica_store::load(&key).await {
+        Ok((r, damaged)) if damaged.is_empty() => (r, None),
+        Ok((r, damaged)) => (
+            r,
+            Some(format!(
+                "同步副本中有 {} 个文档无法读取，将从服务器重新取回。",
+                damaged.len()
+            )),
+        ),
+        Err(e) => (
+            Replica::default(),
+            Some(format!("没能读出同步副本（{e}），将从服务器重新取回。")),
+        ),
+    };
+    with(|e| e.replica = Some((key, replica)));
+    if let Some(p) = problem {
+        publish(|v| v.message = Some(p));
+    }
+    take_in_open_document();
+}
+
+/// One connection: log in, then replicate both ways for as long as it
+/// lasts.
+async fn session(run: u32, connected: &mut bool) -> Result<(), Stop> {
+    let settings = view().settings;
+    // Edits made offline go into the replica even before the server answers.
+    load_replica(&settings).await;
+    current(run)?;
+    if !*connected {
+        publish(|v| v.status = Status::Connecting);
+    }
+    log_in(&settings).await?;
+    current(run)?;
+    ensure_database(&settings).await?;
+    *connected = true;
+    loop {
+        current(run)?;
+        with(|e| e.changed = false);
+        publish(|v| {
+            v.status = Status::Syncing;
+            v.message = None;
+        });
+        let pushed = replicate(run, &settings, Direction::Push).await?;
+        let since = with(|e| e.replica.as_ref().map_or(0, |(_, r)| r.update_seq()));
+        let pulled = replicate(run, &settings, Direction::Pull).await?;
+        take_in_pull(since);
+        publish(|v| {
+            v.pushed += pushed.docs_written;
+            v.pulled += pulled.docs_written;
+        });
+        if with(|e| e.changed) {
+            continue;
+        }
+        publish(|v| {
+            v.status = Status::Synced;
+            v.last_synced = Some(clock::now_rfc3339());
+        });
+        longpoll(&settings, &pulled.last_seq).await?;
+    }
+}
+
+/// Replicates one way until caught up.
+async fn replicate(run: u32, settings: &SyncSettings, direction: Direction) -> Result<Stats, Stop> {
+    let id = replication_id(
+        &replica_id(),
+        &settings.url,
+        &settings.database,
+        direction == Direction::Push,
+    );
+    let mut replication = Replication::new(direction, &id, &clock::new_uuid(), BATCH);
+    let db = database_url(settings);
+    let mut answer = None;
+    loop {
+        current(run)?;
+        let next = with(|e| {
+            let (_, replica) = e.replica.as_mut().expect("loaded before replicating");
+            replication.step(replica, answer.take())
+        })
+        .map_err(|e| Stop::Failed(Failure::Sync(e)))?;
+        let Some(request) = next else {
+            break;
+        };
+        let url = format!("{db}/{}", request.path);
+        let body = request.body.map(|b| b.to_string());
+        answer = Some(
+            couch::send(&settings.url, &url, request.method, body.as_deref(), None)
+                .await
+                .map_err(no_answer)?,
+        );
+        save_replica();
+    }
+    Ok(replication.stats().clone())
+}
+
+/// What a pull brought: conflicts resolved the same way as on every
+/// replica (their resolution is pushed next round), and the open
+/// document's changes given to the app.
+fn take_in_pull(since: u64) {
+    let delivery = with(|e| {
+        let (_, replica) = e.replica.as_mut()?;
+        let changed: Vec<String> = replica
+            .changes_since(since, usize::MAX)
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        for id in &changed {
+            if replica.resolve(id, schema::resolve) {
+                e.changed = true;
+            }
+        }
+        let open = e.open.as_ref()?;
+        let pull = mapping::pulled(replica, &open.sha, since, open.length);
+        (!pull.is_empty()).then(|| (pull, open.on_pull.clone()))
+    });
+    if let Some((pull, on_pull)) = delivery {
+        if !pull.refused.is_empty() {
+            let names: Vec<String> = pull
+                .refused
+                .iter()
+                .map(|(id, why)| format!("{id}（{why}）"))
+                .collect();
+            publish(|v| {
+                v.message = Some(format!(
+                    "服务器上有 {} 项无法读入，保留在同步副本中未显示：{}",
+                    names.len(),
+                    names.join("；")
+                ))
+            });
+        }
+        on_pull.emit(Rc::new(pull));
+    }
+    refresh_creators();
+    save_replica();
+}
+
+/// Waits for a change on the server after `since`, or a local edit.
+async fn longpoll(settings: &SyncSettings, since: &Value) -> Result<(), Stop> {
+    let Ok(controller) = AbortController::new() else {
+        wait(LONGPOLL_MS as i32).await;
+        return Ok(());
+    };
+    let signal = controller.signal();
+    with(|e| e.longpoll = Some(controller));
+    let since = match since {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let url = format!(
+        "{}/_changes?feed=longpoll&since={}&timeout={LONGPOLL_MS}&heartbeat={HEARTBEAT_MS}&limit=1",
+        database_url(settings),
+        js_sys::encode_uri_component(&since)
+    );
+    let answer = couch::send(&settings.url, &url, Method::Get, None, Some(&signal)).await;
+    with(|e| e.longpoll = None);
+    match answer {
+        Ok(a) if a.status == 401 => Err(Failure::Sync(SyncError::Unauthorized).into()),
+        Ok(_) | Err(NoAnswer::Aborted) => Ok(()),
+        Err(n) => Err(no_answer(n)),
+    }
+}
+
+/// Waits `ms`, or less when `wake` is called (a local edit, the browser
+/// coming online).
+async fn wait(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+        with(|e| e.wake = Some(resolve));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Coming back online retries at once instead of at the next wait's end.
+pub fn watch_online() {
+    if let Some(w) = web_sys::window() {
+        let on_online = Closure::<dyn Fn()>::new(wake);
+        let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        on_online.forget();
+    }
+}
