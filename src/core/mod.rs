@@ -19,5 +19,6 @@ pub mod snap;
 pub mod statistics;
 pub mod store;
 pub mod sync;
+pub mod team;
 pub mod text;
 pub mod timestamp;

@@ -349,7 +349,10 @@ pub fn start(settings: SyncSettings, password: Option<String>) {
     );
     let _ = storage::set(&running_key(), "1");
     let run = with(|e| {
-        if e.replica.as_ref().is_some_and(|(d, _)| *d != database_key(&settings)) {
+        if e.replica
+            .as_ref()
+            .is_some_and(|(d, _)| *d != database_key(&settings))
+        {
             e.replica = None;
         }
         e.password = password.filter(|p| !p.is_empty());
@@ -458,9 +461,7 @@ async fn run_loop(run: u32) {
         let retrying = match &failure {
             Failure::Unreachable => connected,
             Failure::Sync(SyncError::Server(..) | SyncError::Protocol(_)) => true,
-            Failure::Sync(SyncError::Unauthorized) => {
-                connected && with(|e| e.password.is_some())
-            }
+            Failure::Sync(SyncError::Unauthorized) => connected && with(|e| e.password.is_some()),
             _ => false,
         };
         let status = if matches!(failure, Failure::Unreachable) && connected {
@@ -540,7 +541,9 @@ async fn log_in(settings: &SyncSettings) -> Result<(), Stop> {
 /// Makes sure the database is there, creating it when allowed.
 async fn ensure_database(settings: &SyncSettings) -> Result<(), Stop> {
     let db = database_url(settings);
-    let name = db.trim_start_matches(&format!("{}/", settings.url)).to_string();
+    let name = db
+        .trim_start_matches(&format!("{}/", settings.url))
+        .to_string();
     let answer = call(settings, Method::Get, &name, None).await?;
     match answer.status {
         200 => Ok(()),

@@ -27,8 +27,8 @@ use crate::core::store::Command;
 use crate::platform::segmenter::{self, SegmenterClient, SegmenterEvent};
 use crate::platform::{dom, files, storage, timing};
 use crate::ui::hooks::annotation_storage::use_annotation_storage;
-use crate::ui::hooks::sync::use_sync;
 use crate::ui::hooks::settings::{load_setting, use_saved_setting, Setting, SettingKeys};
+use crate::ui::hooks::sync::use_sync;
 use crate::ui::library;
 use crate::ui::state::{
     Action, AppState, Linking, NewDocumentMode, Popup, PopupTarget, RelationPopup, Segmentation,
@@ -290,7 +290,11 @@ pub fn App(props: &AppProps) -> Html {
     );
     // Who annotated this document, in order of first appearance by name.
     let annotators = use_memo(state.sync.creators.clone(), |creators| {
-        let mut names: Vec<String> = creators.values().filter(|n| !n.is_empty()).cloned().collect();
+        let mut names: Vec<String> = creators
+            .values()
+            .filter(|n| !n.is_empty())
+            .cloned()
+            .collect();
         names.sort();
         names.dedup();
         names

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::core::annotation::{Annotation, Target};
 use crate::core::store::Command;
+use crate::core::team;
 use crate::platform::dom;
 use crate::ui::components::relation_popup::short_quote;
 use crate::ui::highlight::{chips, Chip};
@@ -31,6 +32,7 @@ pub struct SidebarProps {
 pub fn Sidebar(props: &SidebarProps) -> Html {
     let state = &props.state;
     let filter = use_state(|| None::<String>);
+    let creator_filter = use_state(|| None::<String>);
     let search = use_state(String::new);
     // Orphans are listed a page at a time: a file of thousands of quotes
     // that are nowhere in the text must not stall the page to list them.
@@ -104,6 +106,15 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             .collect::<std::collections::HashMap<_, _>>()
     });
     let no_relations: Rc<[RelationLine]> = Rc::from(Vec::new());
+    let creators = state.sync.creators.clone();
+    // Everyone who annotated this document, for the annotator filter.
+    let annotators = use_memo(creators.clone(), |creators| {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for name in creators.values().filter(|n| !n.is_empty()) {
+            *counts.entry(name.clone()).or_default() += 1;
+        }
+        counts.into_iter().collect::<Vec<_>>()
+    });
     let entries: Vec<&Rc<Annotation>> = ordered
         .iter()
         .enumerate()
@@ -115,6 +126,11 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                         .get(&a.id)
                         .is_some_and(|rs| rs.iter().any(|r| r.label == *f))
             })
+        })
+        .filter(|(_, a)| {
+            creator_filter
+                .as_ref()
+                .is_none_or(|c| creators.get(&a.id) == Some(c))
         })
         .filter(|(i, _)| query.is_empty() || searched[*i].contains(&query))
         .map(|(_, a)| a)
@@ -159,9 +175,23 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         }
     });
 
+    let creator_filters = annotators.iter().map(|(name, n)| {
+        let on = creator_filter.as_deref() == Some(name.as_str());
+        let creator_filter = creator_filter.clone();
+        let chosen = name.clone();
+        html! {
+            <button type="button" class={classes!("chip", "filter", "annotator", on.then_some("on"))}
+                style={format!("--chip: {}", team::color(name))} data-filter-creator={name.clone()} aria-pressed={on.to_string()}
+                title={format!("只看 {name} 的标注")}
+                onclick={Callback::from(move |_| creator_filter.set(if on { None } else { Some(chosen.clone()) }))}>
+                { name.clone() }<span class="count">{ n }</span>
+            </button>
+        }
+    });
     let items = entries[first..last].iter().map(|a| {
         html! {
             <SidebarEntry key={a.id.as_str()} entry={(*a).clone()} chips={chips(all, a)}
+                creator={creators.get(&a.id).cloned()}
                 relations={relations.get(&a.id).cloned().unwrap_or_else(|| no_relations.clone())}
                 selected={state.selected.as_deref() == Some(a.id.as_str())}
                 on_action={props.on_action.clone()} />
@@ -218,6 +248,9 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             if !all.tags.is_empty() {
                 <div class="tag-filters">{ for tag_filters }</div>
             }
+            if annotators.len() > 1 || creator_filter.is_some() {
+                <div class="tag-filters" aria-label="按标注者筛选">{ for creator_filters }</div>
+            }
             <input type="search" class="search" placeholder="搜索引文、标签、备注" aria-label="搜索标注"
                 value={(*search).clone()} oninput={on_search} data-action="search-annotations" />
             if total == 0 {
@@ -255,6 +288,8 @@ struct SidebarEntryProps {
     /// compares equal by pointer and is not drawn again.
     entry: Rc<Annotation>,
     chips: Vec<Chip>,
+    /// Who made it (known once synced).
+    creator: Option<String>,
     /// Its relations, both ways (shared: unchanged, they compare by pointer).
     relations: Rc<[RelationLine]>,
     selected: bool,
@@ -364,6 +399,10 @@ fn SidebarEntry(props: &SidebarEntryProps) -> Html {
         <li class={classes!("entry", selected.then_some("selected"))} data-entry={a.id.clone()}
             onclick={focus} tabindex="0" aria-current={selected.then_some("true")}>
             <div class="quote">
+                if let Some(name) = props.creator.as_ref().filter(|n| !n.is_empty()) {
+                    <span class="creator" style={format!("--creator: {}", team::color(name))} title={format!("标注者：{name}")}
+                        data-creator={name.clone()}>{ team::initials(name) }</span>
+                }
                 if !kind.is_empty() { <span class="kind">{ kind }</span> }
                 { short }{ if more { "…" } else { "" } }
             </div>

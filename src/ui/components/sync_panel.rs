@@ -37,7 +37,13 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
             .unwrap_or_default()
     };
     let start = {
-        let refs = (url.clone(), database.clone(), user.clone(), password.clone(), name.clone());
+        let refs = (
+            url.clone(),
+            database.clone(),
+            user.clone(),
+            password.clone(),
+            name.clone(),
+        );
         let problems = problems.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();

@@ -22,7 +22,9 @@ pub fn use_sync(state: &UseReducerHandle<AppState>) {
     {
         let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
-            sync::listen(Callback::from(move |v| dispatch.dispatch(Action::SyncView(v))));
+            sync::listen(Callback::from(move |v| {
+                dispatch.dispatch(Action::SyncView(v))
+            }));
             if !STARTED.with(|s| s.replace(true)) {
                 sync::watch_online();
                 sync::resume();

@@ -1,0 +1,216 @@
+// Team sync through a CouchDB-compatible server (pouchdb-server from npm on
+// 127.0.0.1): two browser profiles see each other's annotations; both edit
+// while the server is stopped and get everything once it is back; a PouchDB
+// client in node reads the app's documents by the README's schema and
+// writes one the app shows; a wrong password and an unreachable server
+// are explained and change nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { serveDir, launchBrowser, openTab, tagPassage, screenshot } from './support.mjs';
+import { startCouch, startSync, waitForStatus, USERS } from './couch.mjs';
+
+const require = createRequire(import.meta.url);
+const PouchDB = require('pouchdb-core')
+  .plugin(require('pouchdb-adapter-memory'))
+  .plugin(require('pouchdb-adapter-http'))
+  .plugin(require('pouchdb-replication'));
+
+const [ANNA, BO] = USERS;
+let app, browser;
+before(async () => {
+  app = await serveDir();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** A fresh browser profile (its own storage and cookies) with the app open. */
+async function profile() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await openTab(context, app.url);
+  return page;
+}
+
+const ids = (page) => page.$$eval('[data-entry]', (els) => els.map((e) => e.dataset.entry).sort());
+const waitForEntries = (page, n, timeout = 20_000) =>
+  page.waitForFunction((n) => document.querySelectorAll('[data-entry]').length === n, n, { timeout });
+// The protocol asks for checkpoints that do not exist yet (404), and the
+// offline test's server is down for a while: the browser logs both.
+const unexpected = (errors) => errors.filter((e) => !/status of 404|net::ERR_CONNECTION_REFUSED/.test(e));
+const stored = (page) =>
+  page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('.annotation.')).sort().map((k) => [k, localStorage.getItem(k)]));
+
+test('two profiles on one database see each other\'s annotations within seconds', async () => {
+  const couch = await startCouch();
+  try {
+    const a = await profile();
+    const b = await profile();
+    await startSync(a, couch, ANNA);
+    await startSync(b, couch, BO);
+    await waitForStatus(a, 'synced');
+    await waitForStatus(b, 'synced');
+    await a.keyboard.press('Escape');
+    await b.keyboard.press('Escape');
+
+    await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '地区');
+    await waitForEntries(a, 1);
+    const t0 = Date.now();
+    await waitForEntries(b, 1);
+    const seconds = (Date.now() - t0) / 1000;
+    assert.ok(seconds < 10, `arrived after ${seconds} s`);
+    await tagPassage(b, '加快建设西部陆海新通道', 2, 5, '通道');
+    await waitForEntries(a, 2);
+    assert.deepEqual(await ids(a), await ids(b));
+    // Each annotation shows who made it.
+    const creators = await a.$$eval('[data-entry] [data-creator]', (els) => els.map((e) => e.dataset.creator).sort());
+    assert.deepEqual(creators, [ANNA.display, BO.display].sort());
+    // The server holds them as the README's schema says.
+    const all = await couch.admin('GET', `${couch.database}/_all_docs?include_docs=true`);
+    const docs = all.body.rows.map((r) => r.doc);
+    const annotations = docs.filter((d) => d._id.startsWith('annotation:'));
+    assert.equal(annotations.length, 2);
+    for (const d of annotations) {
+      assert.equal(d._id, `annotation:${d.id}`);
+      assert.match(d.document, /^[0-9a-f]{64}$/);
+      assert.ok([ANNA.display, BO.display].includes(d.creator));
+      assert.equal(d.target.type, 'passage');
+    }
+    assert.ok(docs.some((d) => d._id === `document:${annotations[0].document}` && d.text.includes('成渝')));
+    assert.ok(docs.some((d) => d._id === 'tag:地区'));
+    // A deletion is a tombstone there, and goes from the other profile too.
+    const gone = (await ids(b))[0];
+    await b.click(`[data-entry="${gone}"]`);
+    await b.keyboard.press('Delete');
+    await waitForEntries(b, 1);
+    await waitForEntries(a, 1);
+    const tomb = await couch.admin('GET', `${couch.database}/_changes?style=all_docs`);
+    assert.ok(tomb.body.results.some((r) => r.id.endsWith(gone) && r.deleted));
+    await screenshot(a, 'sync-two-profiles');
+    assert.deepEqual(unexpected([...a.errors, ...b.errors]), []);
+    await a.context().close();
+    await b.context().close();
+  } finally {
+    await couch.close();
+  }
+});
+
+test('both edit while the server is stopped; after it is back both have everything', async () => {
+  const couch = await startCouch({ persistent: true });
+  try {
+    const a = await profile();
+    const b = await profile();
+    await startSync(a, couch, ANNA);
+    await startSync(b, couch, BO);
+    await waitForStatus(a, 'synced');
+    await waitForStatus(b, 'synced');
+    await a.keyboard.press('Escape');
+    await b.keyboard.press('Escape');
+    await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '共同');
+    await waitForEntries(b, 1);
+
+    await couch.stop();
+    await waitForStatus(a, 'offline', 40_000);
+    await waitForStatus(b, 'offline', 40_000);
+    await tagPassage(a, '加快建设西部陆海新通道', 2, 5, '甲离线');
+    await tagPassage(a, '为做好重庆工作提供了政治指引', 3, 6, '甲离线');
+    await tagPassage(b, '全面建成社会主义现代化强国', 0, 3, '乙离线');
+    await waitForEntries(a, 3);
+    await waitForEntries(b, 2);
+    await screenshot(a, 'sync-offline');
+
+    await couch.start();
+    await waitForEntries(a, 4, 60_000);
+    await waitForEntries(b, 4, 60_000);
+    await waitForStatus(a, 'synced', 60_000);
+    await waitForStatus(b, 'synced', 60_000);
+    assert.deepEqual(await ids(a), await ids(b));
+    // And a reload keeps them (they are in localStorage, as every edit is).
+    await b.reload();
+    await b.waitForSelector('[data-kind="title"]');
+    await waitForEntries(b, 4);
+    assert.deepEqual(unexpected([...a.errors, ...b.errors]), []);
+    await a.context().close();
+    await b.context().close();
+  } finally {
+    await couch.close();
+  }
+});
+
+test('a PouchDB client reads the app\'s documents by the schema, and its own appear in the app', async () => {
+  const couch = await startCouch();
+  try {
+    const a = await profile();
+    await startSync(a, couch, ANNA);
+    await waitForStatus(a, 'synced');
+    await a.keyboard.press('Escape');
+    await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '地区');
+    await a.waitForFunction(() => document.querySelector('#app').dataset.syncStatus === 'synced');
+    await new Promise((ok) => setTimeout(ok, 1000));
+
+    const remote = new PouchDB(`${couch.url}/${couch.database}`, { auth: { username: BO.name, password: BO.password } });
+    const local = new PouchDB('interop', { adapter: 'memory' });
+    await PouchDB.replicate(remote, local);
+    const { rows } = await local.allDocs({ include_docs: true, startkey: 'annotation:', endkey: 'annotation:\uffff' });
+    assert.equal(rows.length, 1);
+    const made = rows[0].doc;
+    const document = await local.get(`document:${made.document}`);
+    const cps = [...document.text];
+    assert.equal(cps.slice(made.target.start, made.target.end).join(''), made.target.quote.exact);
+    assert.equal(made.creator, ANNA.display);
+    assert.deepEqual(made.tags, ['地区']);
+
+    // PouchDB writes an annotation of its own by the same schema.
+    const at = document.text.indexOf('西部陆海新通道');
+    const start = [...document.text.slice(0, at)].length;
+    const id = '7e57a000-0000-4000-8000-000000000001';
+    await local.put({
+      _id: `annotation:${id}`,
+      id,
+      created: '2026-11-30T09:00:00.000Z',
+      modified: '2026-11-30T09:00:00.000Z',
+      tags: ['通道'],
+      note: '由 PouchDB 写入',
+      target: { type: 'passage', start, end: start + 7, quote: { exact: '西部陆海新通道', prefix: '', suffix: '' } },
+      document: made.document,
+      creator: '外部工具',
+    });
+    await PouchDB.replicate(local, remote);
+    await a.waitForSelector(`[data-annotation="${id}"]`, { timeout: 20_000 });
+    assert.equal(await a.$eval(`[data-entry="${id}"] [data-creator]`, (e) => e.dataset.creator), '外部工具');
+    await local.destroy();
+    await a.context().close();
+  } finally {
+    await couch.close();
+  }
+});
+
+test('a wrong password and an unreachable server are explained and change nothing', async () => {
+  const couch = await startCouch();
+  try {
+    const a = await profile();
+    await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '地区');
+    const before = await stored(a);
+    await startSync(a, couch, ANNA, { password: 'wrong' });
+    await waitForStatus(a, 'error');
+    const wrong = await a.textContent('[data-sync-message]');
+    assert.match(wrong, /密码不对/);
+    await screenshot(a, 'sync-wrong-password');
+    // The password is nowhere in storage.
+    assert.ok(!(await a.evaluate(() => JSON.stringify(localStorage))).includes('wrong'));
+
+    const closed = await startCouch();
+    const deadUrl = closed.url;
+    await closed.close();
+    await startSync(a, { url: deadUrl, database: couch.database }, ANNA);
+    await waitForStatus(a, 'error');
+    assert.match(await a.textContent('[data-sync-message]'), /连不上/);
+    assert.deepEqual(await stored(a), before);
+    assert.equal((await ids(a)).length, 1);
+    await a.context().close();
+  } finally {
+    await couch.close();
+  }
+});
