@@ -5,7 +5,10 @@
 //! whether the annotator's spans with the tag touch it. Disagreements are
 //! the spans without an exact match on the other side.
 
+use std::collections::HashMap;
+
 use super::segment::{Token, TokenKind};
+use super::store::Annotations;
 
 /// A tagged span by one annotator (code points).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,6 +143,70 @@ pub fn agreement(tokens: &[Token], a: &[Span], b: &[Span], tags: &[String]) -> V
         .collect()
 }
 
+/// The tagged spans (passages and whole paragraphs) annotator `name`
+/// made, by `creators` (annotation id → creator), each with its
+/// annotation's id (to jump to a disagreement).
+pub fn annotator_spans(
+    all: &Annotations,
+    creators: &HashMap<String, String>,
+    name: &str,
+) -> Vec<(Span, String)> {
+    all.annotations
+        .iter()
+        .filter(|a| creators.get(&a.id).map(String::as_str) == Some(name))
+        .filter_map(|a| Some((a.target.range()?, a)))
+        .flat_map(|((start, end), a)| {
+            a.tags.iter().map(move |t| {
+                (
+                    Span {
+                        start,
+                        end,
+                        tag: t.clone(),
+                    },
+                    a.id.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Every word with, per tag, whether each annotator's spans touch it: the
+/// labels kappa is computed on, as CSV (word, start, end, tag, a, b), for
+/// checking it with another tool.
+pub fn word_labels_csv(
+    text: &str,
+    tokens: &[Token],
+    a: &[Span],
+    b: &[Span],
+    tags: &[String],
+) -> Vec<u8> {
+    let chars: Vec<char> = text.chars().collect();
+    let touches = |side: &[Span], tag: &str, w: &Token| {
+        side.iter()
+            .any(|s| s.tag == tag && s.start < w.end && w.start < s.end)
+    };
+    let rows = tags.iter().flat_map(|tag| {
+        tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|w| {
+                let word: String = chars[w.start.min(chars.len())..w.end.min(chars.len())]
+                    .iter()
+                    .collect();
+                vec![
+                    word,
+                    w.start.to_string(),
+                    w.end.to_string(),
+                    tag.clone(),
+                    u8::from(touches(a, tag, w)).to_string(),
+                    u8::from(touches(b, tag, w)).to_string(),
+                ]
+            })
+            .collect::<Vec<_>>()
+    });
+    super::formats::csv::table(&["word", "start", "end", "tag", "a", "b"], rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +267,45 @@ mod tests {
         assert!((person.kappa.unwrap() - 0.6).abs() < 1e-12);
         let place = &r[1];
         assert_eq!((place.exact.f1, place.spans_b), (0.0, 0));
+    }
+
+    #[test]
+    fn spans_by_annotator_and_the_word_labels_behind_kappa() {
+        use crate::core::sync::test_support::annotation;
+        use std::rc::Rc;
+        let mut all = Annotations::default();
+        all.annotations.push(Rc::new(annotation(
+            "a1",
+            "2026-11-30T08:00:00.000Z",
+            "人物",
+        )));
+        all.annotations.push(Rc::new(annotation(
+            "b1",
+            "2026-11-30T08:00:00.000Z",
+            "地点",
+        )));
+        let creators: HashMap<String, String> = [("a1", "甲"), ("b1", "乙")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+        let a = annotator_spans(&all, &creators, "甲");
+        assert_eq!(a, [(span(0, 2, "人物"), "a1".to_string())]);
+        let b: Vec<Span> = annotator_spans(&all, &creators, "乙")
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        let a: Vec<Span> = a.into_iter().map(|(s, _)| s).collect();
+        let csv = word_labels_csv("张三李四王五", &words(3), &a, &b, &["人物".into()]);
+        let csv = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "word,start,end,tag,a,b",
+                "张三,0,2,人物,1,0",
+                "李四,2,4,人物,0,0",
+                "王五,4,6,人物,0,0"
+            ]
+        );
     }
 
     proptest! {

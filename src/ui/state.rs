@@ -235,7 +235,7 @@ impl AppState {
             conll_options: ConllOptions::default(),
             show_conll_options: false,
             show_statistics: false,
-            sync: Rc::new(crate::ui::sync::view()),
+            sync: Rc::default(),
             show_sync: false,
             show_agreement: false,
             linking: None,
@@ -380,7 +380,9 @@ pub enum Action {
     ToggleSync,
     ToggleAgreement,
     SyncView(Rc<crate::ui::sync::SyncView>),
-    /// What a pull brought for the open document (undoable like an edit).
+    /// What a pull brought for the open document. Like another tab's
+    /// change, it is not in this person's undo history: undo steps back
+    /// through their own edits, not a teammate's.
     Pulled(Rc<crate::core::sync::mapping::Pull>),
     /// The label typed for the relation popup's relation.
     SaveRelation {
@@ -687,6 +689,34 @@ mod tests {
             UserDict::default(),
             false,
         ))
+    }
+
+    #[test]
+    fn a_pull_is_taken_in_once_storage_is_read_and_is_not_undone() {
+        use crate::core::sync::mapping::{Pull, Pulled};
+        let pulled = Annotation {
+            id: "p".into(),
+            created: "2026-11-30T08:00:00.000Z".into(),
+            modified: "2026-11-30T08:00:00.000Z".into(),
+            tags: vec!["地点".into()],
+            note: String::new(),
+            target: Target::Document,
+        };
+        let pull = Rc::new(Pull {
+            annotations: vec![Pulled::Shown(Rc::new(pulled))],
+            ..Pull::default()
+        });
+        // Before storage is read nothing is taken in (the read would
+        // replace it); the engine delivers again once it is.
+        let early = state().reduce(Action::Pulled(pull.clone()));
+        assert!(early.store.state().get("p").is_none());
+        let s = state()
+            .reduce(Action::Loaded(Annotations::default()))
+            .reduce(Action::Pulled(pull));
+        assert!(s.store.state().get("p").is_some());
+        assert!(s.store.state().tag("地点").is_some());
+        let s = s.reduce(Action::Undo);
+        assert!(s.store.state().get("p").is_some());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::AbortController;
 use yew::Callback;
 
+use crate::core::document::Opened;
 use crate::core::persist;
 use crate::core::store::Annotations;
 use crate::core::sync::mapping::{self, Pull};
@@ -25,6 +26,7 @@ use crate::core::sync::schema;
 use crate::core::sync::settings::{explain, Failure, SyncSettings};
 use crate::platform::couch::{self, NoAnswer};
 use crate::platform::{clock, replica_store, storage};
+use crate::ui::library;
 
 /// Documents per `_changes` / `_revs_diff` batch: big enough that 5,000
 /// annotations are ten rounds, small enough that a dropped connection
@@ -96,8 +98,8 @@ pub struct SyncView {
 struct OpenDoc {
     sha: String,
     length: usize,
-    /// Its `document:` body (title, text, added, by).
-    body: serde_json::Map<String, Value>,
+    /// Its `document:` body (title, text, added), once read.
+    body: Option<serde_json::Map<String, Value>>,
     /// What was last written to the replica (`None`: nothing yet, so no
     /// deletion is inferred).
     written: Option<Rc<Annotations>>,
@@ -190,7 +192,6 @@ pub fn listen(on_view: Callback<Rc<SyncView>>) {
 pub fn open_document(
     sha: &str,
     length: usize,
-    body: serde_json::Map<String, Value>,
     annotations: Rc<Annotations>,
     on_pull: Callback<Rc<Pull>>,
 ) {
@@ -198,13 +199,28 @@ pub fn open_document(
         e.open = Some(OpenDoc {
             sha: sha.to_string(),
             length,
-            body,
+            body: None,
             written: None,
             latest: annotations,
             on_pull,
         })
     });
     take_in_open_document();
+}
+
+/// The open document's text, read from the library: it goes to the
+/// database as `document:<sha>` for teammates who lack it.
+pub fn document_read(sha: &str, body: serde_json::Map<String, Value>) {
+    let wrote = with(|e| {
+        let Some(open) = e.open.as_mut().filter(|o| o.sha == sha) else {
+            return false;
+        };
+        open.body = Some(body);
+        write_open(e)
+    });
+    if wrote {
+        after_local_write();
+    }
 }
 
 pub fn close_document(sha: &str) {
@@ -247,8 +263,12 @@ fn write_open(e: &mut Engine) -> bool {
     );
     writes.extend(mapping::tag_writes(replica, &open.latest.tags));
     let document = format!("document:{}", open.sha);
-    if replica.doc(&document).is_none() {
-        let mut body = open.body.clone();
+    if let Some(body) = open
+        .body
+        .as_ref()
+        .filter(|_| replica.doc(&document).is_none())
+    {
+        let mut body = body.clone();
         body.insert("by".into(), json!(me));
         writes.push((document, Some(body)));
     }
@@ -677,6 +697,18 @@ fn take_in_pull(since: u64) {
                 e.changed = true;
             }
         }
+        let documents: Vec<(String, serde_json::Map<String, Value>)> = changed
+            .iter()
+            .filter_map(|id| match schema::kind(id) {
+                Some(schema::Kind::Document(sha)) => {
+                    Some((sha.to_string(), mapping::shown(replica, id)?.0))
+                }
+                _ => None,
+            })
+            .collect();
+        if !documents.is_empty() {
+            wasm_bindgen_futures::spawn_local(add_documents(documents));
+        }
         let open = e.open.as_ref()?;
         let pull = mapping::pulled(replica, &open.sha, since, open.length);
         (!pull.is_empty()).then(|| (pull, open.on_pull.clone()))
@@ -700,6 +732,57 @@ fn take_in_pull(since: u64) {
     }
     refresh_creators();
     save_replica();
+}
+
+/// Adds the documents teammates added that this library lacks (one
+/// moved to the trash here stays there).
+async fn add_documents(documents: Vec<(String, serde_json::Map<String, Value>)>) {
+    let known: std::collections::HashSet<String> = library::load_entries()
+        .0
+        .into_iter()
+        .map(|e| e.sha256)
+        .collect();
+    let mut added = Vec::new();
+    let mut refused = Vec::new();
+    for (sha, body) in documents {
+        if known.contains(&sha) {
+            continue;
+        }
+        let result = match schema::document_from_doc(&sha, &body) {
+            Ok((document, title)) => {
+                let opened = Opened {
+                    document,
+                    title_hint: title.clone(),
+                    encoding: None,
+                };
+                library::add(&opened).await.map(|_| title)
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(title) => added.push(format!("《{title}》")),
+            Err(e) => refused.push(e),
+        }
+    }
+    if added.is_empty() && refused.is_empty() {
+        return;
+    }
+    let mut message = Vec::new();
+    if !added.is_empty() {
+        message.push(format!(
+            "团队数据库中有 {} 篇新文档，已加入文库（L）：{}。",
+            added.len(),
+            added.join("、")
+        ));
+    }
+    if !refused.is_empty() {
+        message.push(format!(
+            "{} 篇文档无法读入：{}",
+            refused.len(),
+            refused.join("；")
+        ));
+    }
+    publish(|v| v.message = Some(message.join(" ")));
 }
 
 /// Waits for a change on the server after `since`, or a local edit.
@@ -747,4 +830,15 @@ pub fn watch_online() {
         let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         on_online.forget();
     }
+}
+
+/// The other versions of annotation `id` the replica keeps (earlier
+/// edits, conflicts' losers), newest first.
+pub fn history(id: &str) -> Vec<mapping::Version> {
+    with(|e| {
+        e.replica
+            .as_ref()
+            .map(|(_, r)| mapping::history(r, id))
+            .unwrap_or_default()
+    })
 }

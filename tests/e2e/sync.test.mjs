@@ -6,8 +6,11 @@
 // are explained and change nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { serveDir, launchBrowser, openTab, tagPassage, screenshot } from './support.mjs';
+import { join } from 'node:path';
+import { ROOT, serveDir, launchBrowser, openTab, tagPassage, screenshot } from './support.mjs';
 import { startCouch, startSync, waitForStatus, USERS } from './couch.mjs';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +20,17 @@ const PouchDB = require('pouchdb-core')
   .plugin(require('pouchdb-replication'));
 
 const [ANNA, BO] = USERS;
+const PYTHON = process.env.READERS_PYTHON ?? join(ROOT, 'target', 'readers-venv', 'bin', 'python');
+
+/** Edits the note of annotation `id` from its sidebar entry. */
+async function editNote(page, id, note) {
+  await page.click(`[data-entry="${id}"] [data-action="edit-annotation"]`);
+  await page.waitForSelector('[data-popup="tag"]');
+  await page.fill('.popup .note', note);
+  await page.click('[data-action="save-annotation"]');
+  await page.waitForSelector(`[data-entry="${id}"] .entry-note`);
+}
+const noteOf = (page, id) => page.$eval(`[data-entry="${id}"] .entry-note`, (e) => e.textContent).catch(() => null);
 let app, browser;
 before(async () => {
   app = await serveDir();
@@ -111,9 +125,15 @@ test('both edit while the server is stopped; after it is back both have everythi
     await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '共同');
     await waitForEntries(b, 1);
 
+    const shared = (await ids(a))[0];
+
     await couch.stop();
     await waitForStatus(a, 'offline', 40_000);
     await waitForStatus(b, 'offline', 40_000);
+    // Both edit the shared annotation: B's edit is the later one.
+    await editNote(a, shared, '甲离线时改的');
+    await new Promise((ok) => setTimeout(ok, 50));
+    await editNote(b, shared, '乙离线时改的，较晚');
     await tagPassage(a, '加快建设西部陆海新通道', 2, 5, '甲离线');
     await tagPassage(a, '为做好重庆工作提供了政治指引', 3, 6, '甲离线');
     await tagPassage(b, '全面建成社会主义现代化强国', 0, 3, '乙离线');
@@ -127,6 +147,17 @@ test('both edit while the server is stopped; after it is back both have everythi
     await waitForStatus(a, 'synced', 60_000);
     await waitForStatus(b, 'synced', 60_000);
     assert.deepEqual(await ids(a), await ids(b));
+    // The conflict ends the same on both sides: the later edit, with the
+    // other kept in the annotation's history.
+    await a.waitForFunction((id) => document.querySelector(`[data-entry="${id}"] .entry-note`)?.textContent === '乙离线时改的，较晚', shared, { timeout: 20_000 });
+    assert.equal(await noteOf(b, shared), '乙离线时改的，较晚');
+    await a.click(`[data-entry="${shared}"] [data-action="annotation-history"]`);
+    await a.waitForSelector(`[data-history="${shared}"]`);
+    assert.match(await a.textContent(`[data-history="${shared}"]`), /甲离线时改的/);
+    await screenshot(a, 'sync-conflict-history');
+    const doc = await couch.admin('GET', `${couch.database}/annotation:${shared}?conflicts=true`);
+    assert.equal(doc.body.note, '乙离线时改的，较晚');
+    assert.equal(doc.body._conflicts, undefined, 'no conflict left on the server');
     // And a reload keeps them (they are in localStorage, as every edit is).
     await b.reload();
     await b.waitForSelector('[data-kind="title"]');
@@ -182,6 +213,72 @@ test('a PouchDB client reads the app\'s documents by the schema, and its own app
     assert.equal(await a.$eval(`[data-entry="${id}"] [data-creator]`, (e) => e.dataset.creator), '外部工具');
     await local.destroy();
     await a.context().close();
+  } finally {
+    await couch.close();
+  }
+});
+
+test('agreement between two annotators: F1, and kappa as scikit-learn computes it', async () => {
+  const couch = await startCouch();
+  try {
+    const a = await profile();
+    const b = await profile();
+    await startSync(a, couch, ANNA);
+    await startSync(b, couch, BO);
+    await waitForStatus(a, 'synced');
+    await waitForStatus(b, 'synced');
+    await a.keyboard.press('Escape');
+    await b.keyboard.press('Escape');
+    // The same span, a span one word longer, and one each alone.
+    await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '地区');
+    await tagPassage(a, '加快建设西部陆海新通道', 4, 10, '地区');
+    await tagPassage(a, '全面建成社会主义现代化强国', 6, 8, '制度');
+    // B tags once A's highlights are drawn (one arriving mid-drag moves the text).
+    await waitForEntries(b, 3);
+    await tagPassage(b, '推动成渝地区双城经济圈建设', 0, 3, '地区');
+    await tagPassage(b, '加快建设西部陆海新通道', 2, 10, '地区');
+    await tagPassage(b, '为做好重庆工作提供了政治指引', 3, 6, '地区');
+    await waitForEntries(a, 6);
+    await waitForEntries(b, 6);
+    await a.keyboard.press('a');
+    await a.waitForSelector('[data-dialog="agreement"] [data-agreement-tag="地区"]');
+    const row = await a.$eval('[data-agreement-tag="地区"]', (r) => ({ ...r.dataset }));
+    // 地区: A has 2 spans, B has 3, one exact match: F1 = 2·(1/3·1/2)/(1/3+1/2) = 0.4.
+    assert.ok(Math.abs(Number(row.f1Exact) - 0.4) < 1e-9, row.f1Exact);
+    // Overlapping: both of A's overlap B's, 2 of B's 3 overlap A's.
+    assert.ok(Math.abs(Number(row.f1Overlap) - 0.8) < 1e-9, row.f1Overlap);
+    const [dl] = await Promise.all([a.waitForEvent('download'), a.click('[data-action="export-agreement"]')]);
+    const dir = join(ROOT, 'target', 'downloads', 'sync');
+    await mkdir(dir, { recursive: true });
+    const csv = join(dir, dl.suggestedFilename());
+    await dl.saveAs(csv);
+    const reference = JSON.parse(
+      execFileSync(PYTHON, ['-c', `
+import csv, json, sys
+from collections import defaultdict
+from sklearn.metrics import cohen_kappa_score
+labels = defaultdict(lambda: ([], []))
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    for r in csv.DictReader(f):
+        labels[r["tag"]][0].append(int(r["a"])); labels[r["tag"]][1].append(int(r["b"]))
+print(json.dumps({t: cohen_kappa_score(a, b) for t, (a, b) in labels.items()}))
+`, csv], { encoding: 'utf8' }),
+    );
+    for (const tag of ['地区', '制度']) {
+      const shown = await a.$eval(`[data-agreement-tag="${tag}"]`, (r) => Number(r.dataset.kappa));
+      assert.ok(Math.abs(shown - reference[tag]) < 1e-9, `${tag}: ${shown} vs scikit-learn ${reference[tag]}`);
+    }
+    await screenshot(a, 'sync-agreement');
+    // A disagreement shows its annotation in the text.
+    const target = await a.getAttribute('[data-disagreement]', 'data-disagreement');
+    await a.click('[data-disagreement]');
+    await a.waitForSelector(`[data-entry="${target}"].selected`);
+    assert.equal(await a.$('[data-dialog="agreement"]'), null);
+    // The annotator filter shows one annotator's annotations.
+    await a.click(`[data-filter-creator="${BO.display}"]`);
+    assert.equal((await ids(a)).length, 3);
+    await a.context().close();
+    await b.context().close();
   } finally {
     await couch.close();
   }

@@ -228,6 +228,48 @@ pub fn adopt(current: &Annotations, pull: &Pull) -> Annotations {
     next
 }
 
+/// An earlier or conflicting version of an annotation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Version {
+    pub rev: String,
+    pub modified: String,
+    pub creator: String,
+    pub tags: Vec<String>,
+    pub note: String,
+}
+
+/// Every version of annotation `uuid` the replica has seen other than the
+/// one shown, newest first: earlier edits and the versions that lost a
+/// conflict (kept, never dropped).
+pub fn history(replica: &Replica, uuid: &str) -> Vec<Version> {
+    let ids = [format!("annotation:{uuid}"), format!("relation:{uuid}")];
+    let Some((id, doc)) = ids.iter().find_map(|id| Some((id, replica.doc(id)?))) else {
+        return Vec::new();
+    };
+    let current = shown(replica, id).map(|(b, _)| b);
+    let text = |b: &Body, k: &str| b.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let mut versions: Vec<Version> = doc
+        .bodies
+        .iter()
+        .filter(|(_, b)| b.contains_key("modified") && Some(*b) != current.as_ref())
+        .map(|(rev, b)| Version {
+            rev: rev.to_string(),
+            modified: text(b, "modified"),
+            creator: text(b, "creator"),
+            tags: b
+                .get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect(),
+            note: text(b, "note"),
+        })
+        .collect();
+    versions.sort_by(|x, y| y.modified.cmp(&x.modified).then_with(|| y.rev.cmp(&x.rev)));
+    versions
+}
+
 /// Who made each annotation of document `sha` the replica holds, by the
 /// annotation's id.
 pub fn creators(replica: &Replica, sha: &str) -> HashMap<String, String> {
@@ -335,6 +377,15 @@ mod tests {
         assert_eq!(chosen["tags"], serde_json::json!(["新"]));
         assert_eq!(others.len(), 1);
         assert_eq!(others[0]["tags"], serde_json::json!(["旧"]));
+        // Resolved, the loser stays in the history, with the first version.
+        assert!(replica.resolve(&id, schema::resolve));
+        assert_eq!(
+            shown(&replica, &id).unwrap().0["tags"],
+            serde_json::json!(["新"])
+        );
+        let versions = history(&replica, A);
+        let tags: Vec<&str> = versions.iter().map(|v| v.tags[0].as_str()).collect();
+        assert_eq!(tags, ["旧", "人物"]);
     }
 
     fn tag(color: &str) -> Tag {

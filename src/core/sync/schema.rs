@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::rev::Rev;
 use crate::core::annotation::{Annotation, Tag};
+use crate::core::document::Document;
 use crate::core::exchange::{check_annotation, check_tag};
 use crate::core::timestamp;
 
@@ -79,6 +80,47 @@ pub fn annotation_from_doc(
     let field = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let document = field("document").ok_or_else(|| format!("{id}：缺少 document"))?;
     Ok((a, document, field("creator").unwrap_or_default()))
+}
+
+/// A library document as a database document's body: `title`, `text`
+/// (what other tools read), `added`, `by`, and the app's `outline` of
+/// headings when it has one.
+pub fn document_doc(document: &Document, title: &str, added: &str, by: &str) -> Map<String, Value> {
+    let mut body = match serde_json::to_value(document) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    body.retain(|_, v| !v.is_null());
+    body.insert("title".into(), json!(title));
+    body.insert("added".into(), json!(added));
+    body.insert("by".into(), json!(by));
+    body
+}
+
+/// A document read from the database, checked: its text must hash to the
+/// `sha` its id names. Returns it with its title.
+pub fn document_from_doc(
+    sha: &str,
+    body: &Map<String, Value>,
+) -> Result<(Document, String), String> {
+    let fields = ["text", "outline"]
+        .iter()
+        .filter_map(|k| Some((k.to_string(), body.get(*k)?.clone())))
+        .collect::<Map<String, Value>>();
+    let document: Document = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| format!("document:{sha}：{e}"))?;
+    document
+        .check()
+        .map_err(|e| format!("document:{sha}：{e}"))?;
+    if document.article().sha256() != sha {
+        return Err(format!("document:{sha}：正文与编号中的 SHA-256 不符"));
+    }
+    let title = body
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    Ok((document, title))
 }
 
 /// A tag as a database document.
@@ -162,6 +204,19 @@ mod tests {
         let (tid, tbody) = tag_doc(&tag);
         assert_eq!(tid, "tag:人物");
         assert_eq!(tag_from_doc(&tbody).unwrap(), tag);
+    }
+
+    #[test]
+    fn documents_round_trip_and_are_checked_against_their_id() {
+        let d = Document::plain("标题\n\n正文。");
+        let sha = d.article().sha256();
+        let body = document_doc(&d, "标题", "2026-11-30T08:00:00.000Z", "王五");
+        assert_eq!(body["text"], json!(d.text));
+        assert_eq!(body["by"], json!("王五"));
+        let (back, title) = document_from_doc(&sha, &body).unwrap();
+        assert_eq!((back, title.as_str()), (d, "标题"));
+        assert!(document_from_doc(&"0".repeat(64), &body).is_err());
+        assert!(document_from_doc(&sha, &Map::new()).is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::agreement_panel::AgreementPanel;
 use super::article_view::ArticleView;
 use super::density_strip::DensityStrip;
 use super::help_overlay::HelpOverlay;
@@ -368,8 +369,11 @@ pub fn App(props: &AppProps) -> Html {
             if state.show_statistics {
                 <StatisticsPanel state={state.clone()} on_action={on_action.clone()} />
             }
+            if state.show_agreement && annotators.len() >= 2 {
+                <AgreementPanel state={state.clone()} annotators={annotators.clone()} on_action={on_action.clone()} />
+            }
             if state.show_sync {
-                <SyncPanel view={state.sync.clone()} annotators={annotators.len()} on_action={on_action.clone()} />
+                <SyncPanel view={state.sync.clone()} on_action={on_action.clone()} />
             }
             <DensityStrip density={density} article={state.article.clone()} />
             if state.show_help {
@@ -512,6 +516,7 @@ fn shortcut(state: &AppState, e: &KeyboardEvent) -> Option<Action> {
         "g" | "G" => Some(Action::ToggleTagManager),
         "i" | "I" => Some(Action::ToggleStatistics),
         "y" | "Y" => Some(Action::ToggleSync),
+        "a" | "A" => Some(Action::ToggleAgreement),
         "l" | "L" => Some(Action::ToggleLibrary),
         "n" | "N" => Some(Action::NewDocument(Some(NewDocumentMode::Add))),
         "j" | "J" => {

@@ -1,3 +1,4 @@
+pub mod agreement_panel;
 pub mod app;
 pub mod article_view;
 pub mod block_group;

@@ -249,7 +249,11 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 <div class="tag-filters">{ for tag_filters }</div>
             }
             if annotators.len() > 1 || creator_filter.is_some() {
-                <div class="tag-filters" aria-label="按标注者筛选">{ for creator_filters }</div>
+                <div class="tag-filters" aria-label="按标注者筛选">
+                    { for creator_filters }
+                    <button type="button" class="link" data-action="agreement" title="标注者一致性 (A)"
+                        onclick={props.on_action.reform(|_| Action::ToggleAgreement)}>{ "一致性" }<kbd>{ "A" }</kbd></button>
+                </div>
             }
             <input type="search" class="search" placeholder="搜索引文、标签、备注" aria-label="搜索标注"
                 value={(*search).clone()} oninput={on_search} data-action="search-annotations" />
@@ -365,6 +369,36 @@ fn SidebarEntry(props: &SidebarEntryProps) -> Html {
     });
     let id = a.id.clone();
     let link = clicked(on_action, move |_| Action::StartLink(id.clone()));
+    // Earlier versions and conflicts' losers, read from the sync replica
+    // when asked for.
+    let versions = use_state(|| None::<Vec<crate::core::sync::mapping::Version>>);
+    let toggle_history = {
+        let versions = versions.clone();
+        let id = a.id.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            versions.set(match *versions {
+                Some(_) => None,
+                None => Some(crate::ui::sync::history(&id)),
+            });
+        })
+    };
+    let history_rows = versions.as_ref().map(|list| {
+        if list.is_empty() {
+            return html! { <li class="hint">{ "没有其他版本。" }</li> };
+        }
+        list.iter()
+            .map(|v| {
+                html! {
+                    <li data-version={v.rev.clone()}>
+                        <span class="hint">{ format!("{} · {}", crate::platform::clock::local_time(&v.modified), v.creator) }</span>
+                        { format!(" {}", v.tags.join("、")) }
+                        if !v.note.is_empty() { { format!("：{}", v.note) } }
+                    </li>
+                }
+            })
+            .collect::<Html>()
+    });
     let relation_rows = props.relations.iter().map(|r| {
         let line = r.clone();
         let rename = clicked(on_action, move |e| {
@@ -415,8 +449,15 @@ fn SidebarEntry(props: &SidebarEntryProps) -> Html {
                 <button type="button" class="link" data-action="edit-annotation" onclick={edit}>{ "编辑" }</button>
                 <button type="button" class="link" data-action="link-annotation" title="从这条标注连一条关系到另一条 (R)"
                     onclick={link}>{ "连线" }</button>
+                if props.creator.is_some() {
+                    <button type="button" class="link" data-action="annotation-history" title="同步保存的早先版本与冲突中未选用的版本"
+                        onclick={toggle_history}>{ "历史" }</button>
+                }
                 <button type="button" class="link danger" data-action="delete-annotation" onclick={delete}>{ "删除" }</button>
             </div>
+            if let Some(rows) = history_rows {
+                <ul class="versions" data-history={a.id.clone()}>{ rows }</ul>
+            }
         </li>
     }
 }

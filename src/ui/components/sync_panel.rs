@@ -16,9 +16,6 @@ use crate::ui::sync::{self, Status, SyncView};
 #[derive(Properties, PartialEq)]
 pub struct SyncPanelProps {
     pub view: Rc<SyncView>,
-    /// The open document has two or more annotators (agreement can be
-    /// computed).
-    pub annotators: usize,
     pub on_action: Callback<Action>,
 }
 
@@ -73,10 +70,6 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |_| on_action.emit(Action::ToggleSync))
     };
-    let agreement = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_| on_action.emit(Action::ToggleAgreement))
-    };
     let s = &view.settings;
     let status = view.status;
     html! {
@@ -115,9 +108,6 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
                         </button>
                         if view.running {
                             <button type="button" class="tool" data-action="sync-pause" onclick={pause}>{ "暂停" }</button>
-                        }
-                        if props.annotators >= 2 {
-                            <button type="button" class="tool" data-action="agreement" onclick={agreement}>{ "一致性" }<kbd>{ "A" }</kbd></button>
                         }
                     </div>
                 </form>

@@ -4,9 +4,9 @@
 
 use std::rc::Rc;
 
-use serde_json::{json, Map};
 use yew::prelude::*;
 
+use crate::core::sync::schema;
 use crate::platform::clock;
 use crate::ui::library;
 use crate::ui::state::{Action, AppState};
@@ -40,27 +40,27 @@ pub fn use_sync(state: &UseReducerHandle<AppState>) {
         use_effect_with(ready, move |ready| {
             let open = *ready;
             if open {
-                let entry = library::load_entries()
-                    .0
-                    .into_iter()
-                    .find(|e| e.sha256 == sha);
-                let mut body = Map::new();
-                let title = entry
-                    .as_ref()
-                    .map_or_else(|| article.title().to_string(), |e| e.title.clone());
-                body.insert("title".into(), json!(title));
-                body.insert("text".into(), json!(article.source));
-                body.insert(
-                    "added".into(),
-                    json!(entry.map_or_else(clock::now_rfc3339, |e| e.added)),
-                );
                 sync::open_document(
                     &sha,
                     article.char_len(),
-                    body,
                     annotations,
                     Callback::from(move |pull: Rc<_>| dispatch.dispatch(Action::Pulled(pull))),
                 );
+                let sha = sha.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let Ok(Some(document)) = library::load_document(&sha).await else {
+                        return;
+                    };
+                    let entry = library::load_entries()
+                        .0
+                        .into_iter()
+                        .find(|e| e.sha256 == sha);
+                    let (title, added) = entry.map_or_else(
+                        || (article.title().to_string(), clock::now_rfc3339()),
+                        |e| (e.title, e.added),
+                    );
+                    sync::document_read(&sha, schema::document_doc(&document, &title, &added, ""));
+                });
             }
             move || {
                 if open {
