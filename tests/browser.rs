@@ -242,6 +242,45 @@ async fn document_texts_round_trip_through_indexeddb() {
 }
 
 #[wasm_bindgen_test]
+async fn sync_replicas_round_trip_through_indexeddb_each_under_its_database() {
+    use annotator::core::sync::protocol::Checkpoint;
+    use annotator::core::sync::replica::Replica;
+    use annotator::platform::replica_store;
+    let body = |v: serde_json::Value| v.as_object().unwrap().clone();
+    let mut one = Replica::default();
+    one.put("tag:人物", body(serde_json::json!({"name": "人物"})), false);
+    one.put("tag:地点", body(serde_json::json!({"name": "地点"})), false);
+    one.put("tag:地点", serde_json::Map::new(), true);
+    one.set_checkpoint(
+        "r",
+        Checkpoint::advance(None, "s", serde_json::json!("3-x")),
+    );
+    let mut other = Replica::default();
+    other.put("tag:其他", body(serde_json::json!({"name": "其他"})), false);
+    // Saved in two steps, as the engine does after each change.
+    let (docs, meta) = one.take_dirty();
+    let (first, rest) = docs.split_at(1);
+    replica_store::save("http://a/one", first.to_vec(), meta.clone())
+        .await
+        .unwrap();
+    replica_store::save("http://a/one", rest.to_vec(), meta)
+        .await
+        .unwrap();
+    let (docs, meta) = other.take_dirty();
+    // A database whose key starts like the first one's.
+    replica_store::save("http://a/one2", docs, meta)
+        .await
+        .unwrap();
+    let (back, damaged) = replica_store::load("http://a/one").await.unwrap();
+    assert!(damaged.is_empty());
+    assert_eq!(back, one);
+    let (back, _) = replica_store::load("http://a/one2").await.unwrap();
+    assert_eq!(back, other);
+    let (empty, _) = replica_store::load("http://a/none").await.unwrap();
+    assert_eq!(empty, Replica::default());
+}
+
+#[wasm_bindgen_test]
 async fn a_stored_text_that_does_not_match_its_key_is_reported_not_used() {
     let doc = structured();
     let wrong = "0".repeat(64);
