@@ -364,3 +364,33 @@ fn server_refusals_are_named() {
         .unwrap_err();
     assert_eq!(err, SyncError::MissingDatabase);
 }
+
+#[test]
+fn a_run_that_knows_the_remote_checkpoint_does_not_read_it_again() {
+    let mut server = Server::default();
+    let mut a = Replica::default();
+    let drive = |r: &mut Replication, replica: &mut Replica, server: &mut Server| {
+        let mut answer = None;
+        while let Some(req) = r.step(replica, answer.take()).unwrap() {
+            answer = Some(server.answer(&req));
+        }
+    };
+    a.put("tag:t0", tag("#000000"), false);
+    let mut first = Replication::new(Direction::Push, "push", "s1", 10);
+    drive(&mut first, &mut a, &mut server);
+    let (checkpoint, rev) = first.remote().unwrap();
+    a.put("tag:t1", tag("#111111"), false);
+    let before = server.requests.len();
+    let mut next = Replication::new(Direction::Push, "push", "s2", 10).with_remote(checkpoint, rev);
+    drive(&mut next, &mut a, &mut server);
+    assert_eq!(
+        server.requests[before..],
+        ["_revs_diff", "_bulk_docs", "_local/push"],
+        "no checkpoint read, and only the new document offered"
+    );
+    let mut b = Replica::default();
+    assert_eq!(
+        run(&mut b, &mut server, Direction::Pull, 10, None).unwrap(),
+        (2, 2)
+    );
+}

@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wasm_bindgen::{closure::Closure, JsCast};
 use web_sys::AbortController;
@@ -19,7 +20,7 @@ use crate::core::document::Opened;
 use crate::core::persist;
 use crate::core::store::Annotations;
 use crate::core::sync::mapping::{self, Pull};
-use crate::core::sync::protocol::replication_id;
+use crate::core::sync::protocol::{replication_id, Checkpoint};
 use crate::core::sync::replica::Replica;
 use crate::core::sync::replicate::{Answer, Direction, Method, Replication, Stats, SyncError};
 use crate::core::sync::schema;
@@ -27,6 +28,13 @@ use crate::core::sync::settings::{explain, Failure, SyncSettings};
 use crate::platform::couch::{self, NoAnswer};
 use crate::platform::{clock, replica_store, storage};
 use crate::ui::library;
+
+/// How long a tab's hold on syncing lasts unless renewed, and how often
+/// the tab that syncs renews it (and the others look whether it is gone).
+const LEASE_MS: f64 = 15_000.0;
+const LEASE_RENEW_MS: u32 = 5_000;
+/// How long a tab waits before joining syncing started in another tab.
+const JOIN_DELAY_MS: u32 = 1_500;
 
 /// Documents per `_changes` / `_revs_diff` batch: big enough that 5,000
 /// annotations are ten rounds, small enough that a dropped connection
@@ -123,6 +131,11 @@ struct Engine {
     longpoll: Option<AbortController>,
     wake: Option<js_sys::Function>,
     saving: bool,
+    /// The remote checkpoints the last runs left, push and pull (forgotten
+    /// after any failure, so the next run reads them again).
+    remote: HashMap<bool, (Checkpoint, Option<String>)>,
+    /// This tab holds the lease (see `hold_lease`) and renews it.
+    renewal: Option<gloo::timers::callback::Interval>,
 }
 
 thread_local! {
@@ -160,6 +173,123 @@ fn replica_id() -> String {
     let id = clock::new_uuid();
     let _ = storage::set(&key, &id);
     id
+}
+
+/// The tabs of one browser share the replica in IndexedDB, so one of them
+/// syncs at a time: it holds a lease in localStorage (with its status, for
+/// the others to show), renewed while it runs. The other tabs' edits reach
+/// it through localStorage like any change between tabs.
+#[derive(Serialize, Deserialize)]
+struct Lease {
+    tab: String,
+    until: f64,
+    status: String,
+}
+
+thread_local! {
+    static TAB: String = clock::new_uuid();
+}
+
+fn lease_key() -> String {
+    persist::library_setting_key("sync-lease")
+}
+
+fn read_lease() -> Option<Lease> {
+    storage::get(&lease_key())
+        .ok()
+        .flatten()
+        .and_then(|raw| serde_json::from_str(&raw).ok())
+}
+
+/// Takes or renews the lease; whether this tab holds it.
+fn hold_lease() -> bool {
+    let now = js_sys::Date::now();
+    let tab = TAB.with(Clone::clone);
+    if read_lease().is_some_and(|l| l.tab != tab && l.until > now) {
+        return false;
+    }
+    let lease = Lease {
+        tab: tab.clone(),
+        until: now + LEASE_MS,
+        status: view().status.name().to_string(),
+    };
+    let _ = storage::set(
+        &lease_key(),
+        &serde_json::to_string(&lease).unwrap_or_default(),
+    );
+    // Two tabs that wrote at once: the value that stayed decides.
+    read_lease().is_some_and(|l| l.tab == tab)
+}
+
+/// Lets another tab take over at once (on pause, or when the page goes).
+fn release_lease() {
+    with(|e| e.renewal = None);
+    let tab = TAB.with(Clone::clone);
+    if read_lease().is_some_and(|l| l.tab == tab) {
+        let _ = storage::remove(&lease_key());
+    }
+}
+
+/// The status the syncing tab last wrote, as shown here meanwhile.
+fn other_tab_status() -> Status {
+    let name = read_lease().map(|l| l.status).unwrap_or_default();
+    [
+        Status::Connecting,
+        Status::Syncing,
+        Status::Synced,
+        Status::Offline,
+        Status::Error,
+    ]
+    .into_iter()
+    .find(|s| s.name() == name)
+    .unwrap_or(Status::Off)
+}
+
+/// Waits until this tab may sync (another tab of this browser may be
+/// syncing); false when the run ended meanwhile.
+async fn take_turn(run: u32) -> bool {
+    let mut waited = false;
+    while !hold_lease() {
+        if current(run).is_err() {
+            return false;
+        }
+        if storage::get(&running_key()).ok().flatten().is_none() {
+            // Paused in the tab that was syncing.
+            publish(|v| {
+                v.running = false;
+                v.status = Status::Off;
+                v.message = None;
+            });
+            return false;
+        }
+        waited = true;
+        publish(|v| {
+            v.status = other_tab_status();
+            v.message = Some(
+                "本浏览器的另一个标签页正在同步；这里的修改经由它同步，它关闭后由这里接着同步。"
+                    .into(),
+            );
+        });
+        wait(LEASE_RENEW_MS as i32).await;
+    }
+    if waited {
+        // The other tab changed the replica: read it again.
+        with(|e| e.replica = None);
+    }
+    let renewal = gloo::timers::callback::Interval::new(LEASE_RENEW_MS, move || {
+        if with(|e| e.run) == run && !hold_lease() {
+            // Another tab took over (this one stalled): it syncs now, and
+            // this one waits for its turn again.
+            with(|e| {
+                e.replica = None;
+                e.run += 1;
+            });
+            wake();
+            wasm_bindgen_futures::spawn_local(run_loop(run + 1));
+        }
+    });
+    with(|e| e.renewal = Some(renewal));
+    true
 }
 
 fn with<T>(f: impl FnOnce(&mut Engine) -> T) -> T {
@@ -369,6 +499,7 @@ pub fn start(settings: SyncSettings, password: Option<String>) {
     );
     let _ = storage::set(&running_key(), "1");
     let run = with(|e| {
+        e.remote.clear();
         if e.replica
             .as_ref()
             .is_some_and(|(d, _)| *d != database_key(&settings))
@@ -392,6 +523,7 @@ pub fn start(settings: SyncSettings, password: Option<String>) {
 pub fn pause() {
     let _ = storage::remove(&running_key());
     with(|e| e.run += 1);
+    release_lease();
     wake();
     publish(|v| {
         v.running = false;
@@ -404,7 +536,9 @@ pub fn pause() {
 /// when that has expired, the panel asks for the password).
 pub fn resume() {
     let was_running = storage::get(&running_key()).ok().flatten().is_some();
-    let settings = view().settings;
+    // Another tab may have changed them.
+    let settings = stored_settings();
+    publish(|v| v.settings = settings.clone());
     if was_running && !view().running {
         if let Ok(s) = settings.checked() {
             start(s, None);
@@ -459,6 +593,9 @@ fn current(run: u32) -> Result<(), Stop> {
 }
 
 async fn run_loop(run: u32) {
+    if !take_turn(run).await {
+        return;
+    }
     let mut connected = false;
     let mut retry = RETRY_FIRST_MS;
     loop {
@@ -466,6 +603,7 @@ async fn run_loop(run: u32) {
             Err(Stop::Failed(f)) => f,
             Err(Stop::Superseded) | Ok(()) => return,
         };
+        with(|e| e.remote.clear());
         if current(run).is_err() {
             return;
         }
@@ -495,6 +633,7 @@ async fn run_loop(run: u32) {
         });
         if !retrying {
             with(|e| e.run += 1);
+            release_lease();
             let _ = storage::remove(&running_key());
             publish(|v| v.running = false);
             return;
@@ -629,9 +768,13 @@ async fn session(run: u32, connected: &mut bool) -> Result<(), Stop> {
             v.status = Status::Syncing;
             v.message = None;
         });
-        let pushed = replicate(run, &settings, Direction::Push).await?;
-        let since = with(|e| e.replica.as_ref().map_or(0, |(_, r)| r.update_seq()));
-        let pulled = replicate(run, &settings, Direction::Pull).await?;
+        let pushed = if unpushed(&settings) {
+            replicate(run, &settings, Direction::Push, &mut 0).await?
+        } else {
+            Stats::default()
+        };
+        let mut since = with(|e| e.replica.as_ref().map_or(0, |(_, r)| r.update_seq()));
+        let pulled = replicate(run, &settings, Direction::Pull, &mut since).await?;
         take_in_pull(since);
         publish(|v| {
             v.pushed += pushed.docs_written;
@@ -648,17 +791,24 @@ async fn session(run: u32, connected: &mut bool) -> Result<(), Stop> {
     }
 }
 
-/// Replicates one way until caught up.
-async fn replicate(run: u32, settings: &SyncSettings, direction: Direction) -> Result<Stats, Stop> {
-    let id = replication_id(
-        &replica_id(),
-        &settings.url,
-        &settings.database,
-        direction == Direction::Push,
-    );
+/// Replicates one way until caught up. A pull's first batch reaches the
+/// open document at once (the steady state is one small batch); a long
+/// pull shows the rest when it ends.
+async fn replicate(
+    run: u32,
+    settings: &SyncSettings,
+    direction: Direction,
+    since: &mut u64,
+) -> Result<Stats, Stop> {
+    let push = direction == Direction::Push;
+    let id = replication_id(&replica_id(), &settings.url, &settings.database, push);
     let mut replication = Replication::new(direction, &id, &clock::new_uuid(), BATCH);
+    if let Some((checkpoint, rev)) = with(|e| e.remote.remove(&push)) {
+        replication = replication.with_remote(checkpoint, rev);
+    }
     let db = database_url(settings);
     let mut answer = None;
+    let mut shown_first = false;
     loop {
         current(run)?;
         let next = with(|e| {
@@ -669,6 +819,12 @@ async fn replicate(run: u32, settings: &SyncSettings, direction: Direction) -> R
         let Some(request) = next else {
             break;
         };
+        let received = !push && request.method == Method::Put;
+        if received && !shown_first {
+            shown_first = true;
+            take_in_pull(*since);
+            *since = with(|e| e.replica.as_ref().map_or(0, |(_, r)| r.update_seq()));
+        }
         let url = format!("{db}/{}", request.path);
         let body = request.body.map(|b| b.to_string());
         answer = Some(
@@ -678,7 +834,24 @@ async fn replicate(run: u32, settings: &SyncSettings, direction: Direction) -> R
         );
         save_replica();
     }
+    if let Some(remote) = replication.remote() {
+        with(|e| e.remote.insert(push, remote));
+    }
     Ok(replication.stats().clone())
+}
+
+/// Whether this replica has changes the last push did not send.
+fn unpushed(settings: &SyncSettings) -> bool {
+    let id = replication_id(&replica_id(), &settings.url, &settings.database, true);
+    with(|e| {
+        e.replica.as_ref().is_some_and(|(_, r)| {
+            let sent = r
+                .checkpoint(&id)
+                .and_then(|c| c.source_last_seq.as_u64())
+                .unwrap_or(0);
+            r.update_seq() > sent
+        })
+    })
 }
 
 /// What a pull brought: conflicts resolved the same way as on every
@@ -823,12 +996,29 @@ async fn wait(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Coming back online retries at once instead of at the next wait's end.
+/// Coming back online retries at once instead of at the next wait's end;
+/// a page that goes lets another tab sync at once; syncing started in
+/// another tab starts here too.
 pub fn watch_online() {
     if let Some(w) = web_sys::window() {
         let on_online = Closure::<dyn Fn()>::new(wake);
         let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         on_online.forget();
+        let on_hide = Closure::<dyn Fn()>::new(release_lease);
+        let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+        on_hide.forget();
+    }
+    // Syncing started in another tab: this one joins (and waits its turn).
+    // It waits a moment first, so the tab where the person pressed start
+    // (which has the password) takes the lease first.
+    let join = |_| {
+        wasm_bindgen_futures::spawn_local(async {
+            gloo_timers::future::TimeoutFuture::new(JOIN_DELAY_MS).await;
+            resume();
+        })
+    };
+    if let Some(listener) = storage::watch(vec![running_key()], join) {
+        listener.forget();
     }
 }
 

@@ -55,7 +55,7 @@ const waitForEntries = (page, n, timeout = 20_000) =>
   page.waitForFunction((n) => document.querySelectorAll('[data-entry]').length === n, n, { timeout });
 // The protocol asks for checkpoints that do not exist yet (404), and the
 // offline test's server is down for a while: the browser logs both.
-const unexpected = (errors) => errors.filter((e) => !/status of 404|net::ERR_CONNECTION_REFUSED/.test(e));
+const unexpected = (errors) => errors.filter((e) => !/status of 404|net::ERR_CONNECTION_(REFUSED|RESET)/.test(e));
 const stored = (page) =>
   page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes('.annotation.')).sort().map((k) => [k, localStorage.getItem(k)]));
 
@@ -283,6 +283,40 @@ print(json.dumps({t: cohen_kappa_score(a, b) for t, (a, b) in labels.items()}))
     assert.equal((await ids(a)).length, 3);
     await a.context().close();
     await b.context().close();
+  } finally {
+    await couch.close();
+  }
+});
+
+test('tabs of one browser: one syncs for all, and another takes over when it closes', async () => {
+  const couch = await startCouch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const first = await openTab(context, app.url);
+    const second = await openTab(context, app.url);
+    await startSync(first, couch, ANNA);
+    await waitForStatus(first, 'synced');
+    // The second tab joins and shows the first one's state.
+    await waitForStatus(second, 'synced');
+    assert.match(await second.evaluate(() => document.querySelector('[data-action="sync"]').title), /另一个标签页/);
+    // An edit in the second tab goes out through the first.
+    await tagPassage(second, '推动成渝地区双城经济圈建设', 0, 3, '地区');
+    const onServer = async () =>
+      (await couch.admin('GET', `${couch.database}/_all_docs?startkey="annotation:"&endkey="annotation:\ufff0"`)).body.rows.length;
+    for (let i = 0; i < 100 && (await onServer()) < 1; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(await onServer(), 1);
+    // The first tab closes: the second syncs from now on.
+    await first.close();
+    const other = await profile();
+    await startSync(other, couch, BO);
+    await waitForStatus(other, 'synced');
+    await other.keyboard.press('Escape');
+    await waitForEntries(other, 1);
+    await tagPassage(other, '加快建设西部陆海新通道', 2, 5, '通道');
+    await waitForEntries(second, 2, 30_000);
+    assert.deepEqual(unexpected(second.errors), []);
+    await context.close();
+    await other.context().close();
   } finally {
     await couch.close();
   }

@@ -100,6 +100,8 @@ pub struct Stats {
 #[derive(Clone, Debug, PartialEq)]
 enum State {
     Start,
+    /// The remote checkpoint is known from the previous run.
+    Known,
     RemoteCheckpoint,
     /// Pull: waiting for `_changes`.
     Changes,
@@ -170,6 +172,22 @@ impl Replication {
         }
     }
 
+    /// Starts from the remote checkpoint (and its `_local` revision) a
+    /// previous run of this replication left, instead of reading it again:
+    /// one request less per round while nothing else writes it. A stale
+    /// one makes the checkpoint write fail (409), and the next run reads it.
+    pub fn with_remote(mut self, checkpoint: Checkpoint, rev: Option<String>) -> Self {
+        self.remote_checkpoint = Some(checkpoint);
+        self.remote_rev = rev;
+        self.state = State::Known;
+        self
+    }
+
+    /// The remote checkpoint as this run left it, with its revision.
+    pub fn remote(&self) -> Option<(Checkpoint, Option<String>)> {
+        Some((self.remote_checkpoint.clone()?, self.remote_rev.clone()))
+    }
+
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
@@ -207,13 +225,9 @@ impl Replication {
                         .ok()
                         .and_then(|v| v["_rev"].as_str().map(str::to_string));
                 }
-                let here = replica.checkpoint(&self.id);
-                self.since = match self.direction {
-                    Direction::Push => protocol::resume_from(here, self.remote_checkpoint.as_ref()),
-                    Direction::Pull => protocol::resume_from(self.remote_checkpoint.as_ref(), here),
-                };
-                self.next_batch(replica)
+                self.resume(replica)
             }
+            State::Known => self.resume(replica),
             State::Changes => {
                 let answer = answer?;
                 check(&answer)?;
@@ -326,6 +340,16 @@ impl Replication {
             }
             State::Done => Ok(None),
         }
+    }
+
+    /// Where both checkpoints agree, then the first batch from there.
+    fn resume(&mut self, replica: &mut Replica) -> Result<Option<Request>, SyncError> {
+        let here = replica.checkpoint(&self.id);
+        self.since = match self.direction {
+            Direction::Push => protocol::resume_from(here, self.remote_checkpoint.as_ref()),
+            Direction::Pull => protocol::resume_from(self.remote_checkpoint.as_ref(), here),
+        };
+        self.next_batch(replica)
     }
 
     fn next_batch(&mut self, replica: &mut Replica) -> Result<Option<Request>, SyncError> {
