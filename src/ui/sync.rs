@@ -412,9 +412,9 @@ fn write_open(e: &mut Engine) -> bool {
 }
 
 fn after_local_write() {
-    refresh_creators();
-    save_replica();
     wake();
+    save_replica();
+    refresh_creators();
 }
 
 /// Cuts the loop's wait short.
@@ -447,7 +447,13 @@ fn take_in_open_document() {
     }
 }
 
+/// Recomputes who made what once the current work is done (it reads
+/// every document; the request or the render waiting goes first).
 fn refresh_creators() {
+    gloo::timers::callback::Timeout::new(0, refresh_creators_now).forget();
+}
+
+fn refresh_creators_now() {
     let creators = with(|e| {
         let (Some(open), Some((_, replica))) = (&e.open, &e.replica) else {
             return None;
@@ -761,6 +767,9 @@ async fn session(run: u32, connected: &mut bool) -> Result<(), Stop> {
     current(run)?;
     ensure_database(&settings).await?;
     *connected = true;
+    // Woken by the server's changes feed, pull first: the change reaches
+    // the person before this replica's own round of pushing.
+    let mut pull_first = false;
     loop {
         current(run)?;
         with(|e| e.changed = false);
@@ -768,26 +777,37 @@ async fn session(run: u32, connected: &mut bool) -> Result<(), Stop> {
             v.status = Status::Syncing;
             v.message = None;
         });
-        let pushed = if unpushed(&settings) {
-            replicate(run, &settings, Direction::Push, &mut 0).await?
+        let mut pushed = Stats::default();
+        let mut pulled = Stats::default();
+        let order = if pull_first {
+            [Direction::Pull, Direction::Push]
         } else {
-            Stats::default()
+            [Direction::Push, Direction::Pull]
         };
-        let mut since = with(|e| e.replica.as_ref().map_or(0, |(_, r)| r.update_seq()));
-        let pulled = replicate(run, &settings, Direction::Pull, &mut since).await?;
-        take_in_pull(since);
+        for direction in order {
+            if direction == Direction::Push {
+                if unpushed(&settings) {
+                    pushed = replicate(run, &settings, direction, &mut 0).await?;
+                }
+            } else {
+                let mut since = with(|e| e.replica.as_ref().map_or(0, |(_, r)| r.update_seq()));
+                pulled = replicate(run, &settings, direction, &mut since).await?;
+                take_in_pull(since);
+            }
+        }
         publish(|v| {
             v.pushed += pushed.docs_written;
             v.pulled += pulled.docs_written;
         });
         if with(|e| e.changed) {
+            pull_first = false;
             continue;
         }
         publish(|v| {
             v.status = Status::Synced;
             v.last_synced = Some(clock::now_rfc3339());
         });
-        longpoll(&settings, &pulled.last_seq).await?;
+        pull_first = longpoll(&settings, &pulled.last_seq).await?;
     }
 }
 
@@ -958,11 +978,12 @@ async fn add_documents(documents: Vec<(String, serde_json::Map<String, Value>)>)
     publish(|v| v.message = Some(message.join(" ")));
 }
 
-/// Waits for a change on the server after `since`, or a local edit.
-async fn longpoll(settings: &SyncSettings, since: &Value) -> Result<(), Stop> {
+/// Waits for a change on the server after `since` (true), or a local
+/// edit (false).
+async fn longpoll(settings: &SyncSettings, since: &Value) -> Result<bool, Stop> {
     let Ok(controller) = AbortController::new() else {
         wait(LONGPOLL_MS as i32).await;
-        return Ok(());
+        return Ok(true);
     };
     let signal = controller.signal();
     with(|e| e.longpoll = Some(controller));
@@ -979,7 +1000,8 @@ async fn longpoll(settings: &SyncSettings, since: &Value) -> Result<(), Stop> {
     with(|e| e.longpoll = None);
     match answer {
         Ok(a) if a.status == 401 => Err(Failure::Sync(SyncError::Unauthorized).into()),
-        Ok(_) | Err(NoAnswer::Aborted) => Ok(()),
+        Ok(_) => Ok(true),
+        Err(NoAnswer::Aborted) => Ok(false),
         Err(n) => Err(no_answer(n)),
     }
 }

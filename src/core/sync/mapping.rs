@@ -271,17 +271,18 @@ pub fn history(replica: &Replica, uuid: &str) -> Vec<Version> {
 }
 
 /// Who made each annotation of document `sha` the replica holds, by the
-/// annotation's id.
+/// annotation's id. (Read in place, without copying bodies: it runs after
+/// every change, over every document.)
 pub fn creators(replica: &Replica, sha: &str) -> HashMap<String, String> {
     replica
         .docs()
-        .filter_map(|(id, _)| match schema::kind(id) {
+        .filter_map(|(id, doc)| match schema::kind(id) {
             Some(Kind::Annotation(uuid) | Kind::Relation(uuid)) => {
-                let (body, _) = shown(replica, id)?;
-                (body.get("document").and_then(Value::as_str) == Some(sha)).then(|| {
-                    let creator = body.get("creator").and_then(Value::as_str).unwrap_or("");
-                    (uuid.to_string(), creator.to_string())
-                })
+                let leaves = doc.live_leaves();
+                let body = leaves.get(schema::resolve(&leaves)?)?.1;
+                let field = |k: &str| body.get(k).and_then(Value::as_str);
+                (field("document") == Some(sha))
+                    .then(|| (uuid.to_string(), field("creator").unwrap_or("").to_string()))
             }
             _ => None,
         })
