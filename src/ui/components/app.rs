@@ -19,7 +19,7 @@ use super::statistics_panel::StatisticsPanel;
 use super::sync_panel::SyncPanel;
 use super::tag_manager::TagManager;
 use super::tag_popup::TagPopup;
-use super::topbar::Topbar;
+use super::topbar::topbar;
 use super::user_dict_panel::UserDictPanel;
 use crate::core::article::Article;
 use crate::core::keyselect::{self, WordStep};
@@ -168,6 +168,7 @@ pub fn App(props: &AppProps) -> Html {
 
     use_annotation_storage(&state);
     use_sync(&state);
+    let reload_context = use_context::<super::root::ReloadContext>();
     use_saved_setting(
         &keys.0,
         state.user_dict.clone(),
@@ -305,7 +306,7 @@ pub fn App(props: &AppProps) -> Html {
     html! {
         <div id="app" class="app" data-document={doc_id.clone()} data-segmentation={segmentation} data-dictionary-ms={dictionary_ms}
             data-segment-ms={segment_ms} data-sync-status={state.sync.status.name()} {ondragover} {ondrop}>
-            <Topbar state={state.clone()} on_action={on_action.clone()} />
+            { topbar(&state, &on_action, reload_context.clone()) }
             if let Some(warning) = &state.storage_warning {
                 <div class="banner" role="alert" data-storage-warning="">
                     <span>{ warning.clone() }</span>

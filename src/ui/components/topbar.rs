@@ -14,16 +14,17 @@ use crate::ui::state::{Action, AppState, NewDocumentMode, PendingRestore, Segmen
 /// A library backup can be this large (texts included).
 const MAX_BACKUP_BYTES: usize = 200 << 20;
 
-#[derive(Properties, PartialEq)]
-pub struct TopbarProps {
-    pub state: UseReducerHandle<AppState>,
-    pub on_action: Callback<Action>,
-}
-
 /// App name, document title, segmentation status and view controls.
-#[component]
-pub fn Topbar(props: &TopbarProps) -> Html {
-    let state = &props.state;
+///
+/// Drawn by the app's own render, not as a child component: Yew may yield
+/// to the browser between a parent's render and its children's, and the
+/// root's `data-segmentation` and `data-sync-status` must never be seen
+/// disagreeing with what the bar shows.
+pub fn topbar(
+    state: &UseReducerHandle<AppState>,
+    on_action: &Callback<Action>,
+    reload: Option<ReloadContext>,
+) -> Html {
     let status = match &state.segmentation {
         Segmentation::Loading => html! {
             <span class="status loading" role="status">
@@ -63,7 +64,7 @@ pub fn Topbar(props: &TopbarProps) -> Html {
         },
     };
     let emit = |make: fn() -> Action| {
-        let on_action = props.on_action.clone();
+        let on_action = on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(make()))
     };
     let on_open_document = {
@@ -85,7 +86,6 @@ pub fn Topbar(props: &TopbarProps) -> Html {
             });
         })
     };
-    let reload = use_context::<ReloadContext>();
     let on_import_library = {
         let dispatch = state.dispatcher();
         Callback::from(move |e: Event| {
@@ -138,61 +138,63 @@ pub fn Topbar(props: &TopbarProps) -> Html {
     };
     html! {
         <header class="topbar">
-            <span class="brand" title="中文文本标注">{ "墨注" }</span>
-            <span class="doc-title">{ state.article.title().to_string() }</span>
-            <button type="button" class="tool" data-action="library" title="文库：所有文档 (L)"
-                onclick={emit(|| Action::ToggleLibrary)}>
-                { "文库" }<kbd>{ "L" }</kbd>
-            </button>
-            <button type="button" class="tool" data-action="new-document" title="粘贴文字或选择文件，新建文档 (N)"
-                onclick={emit(|| Action::NewDocument(Some(NewDocumentMode::Add)))}>
-                { "新建" }<kbd>{ "N" }</kbd>
-            </button>
-            <label class="tool" title="打开 .txt / .md / .html / .docx 文件（也可拖到页面上）">
-                { "打开文件" }
-                <input type="file" class="visually-hidden" data-action="open-document"
-                    accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml,.docx,text/plain,text/markdown,text/html"
-                    onchange={on_open_document} />
-            </label>
-            <span class="spacer"></span>
-            { status }
-            <button type="button" class="tool" data-action="undo" title="撤销 (Ctrl+Z)"
-                disabled={!state.store.can_undo()} onclick={emit(|| Action::Undo)}>
-                { "撤销" }<kbd>{ "Ctrl+Z" }</kbd>
-            </button>
-            <button type="button" class="tool" data-action="redo" title="重做 (Ctrl+Shift+Z / Ctrl+Y)"
-                disabled={!state.store.can_redo()} onclick={emit(|| Action::Redo)}>
-                { "重做" }<kbd>{ "Ctrl+Y" }</kbd>
-            </button>
-            <button type="button" class={classes!("tool", state.word_view.then_some("on"))}
-                data-action="word-view" aria-pressed={state.word_view.to_string()}
-                title="显示/隐藏分词边界" onclick={emit(|| Action::ToggleWordView)}>
-                { "分词视图" }<kbd>{ "W" }</kbd>
-            </button>
-            <button type="button" class="tool" data-action="tag-manager" title="标签管理 (G)"
-                onclick={emit(|| Action::ToggleTagManager)}>
-                { "标签" }<kbd>{ "G" }</kbd>
-            </button>
-            <button type="button" class={classes!("tool", "sync-button", state.sync.status.name())} data-action="sync"
-                title={state.sync.message.clone().unwrap_or_else(|| "团队同步：CouchDB 服务器、数据库与登录 (Y)".into())}
-                onclick={emit(|| Action::ToggleSync)}>
-                <span class="sync-dot" aria-hidden="true"></span>{ state.sync.status.label() }<kbd>{ "Y" }</kbd>
-            </button>
-            <button type="button" class="tool" data-action="statistics" title="统计：各标签、关系、章节、全文库与高频词 (I)"
-                onclick={emit(|| Action::ToggleStatistics)}>
-                { "统计" }<kbd>{ "I" }</kbd>
-            </button>
-            <button type="button" class="tool" data-action="export-library"
-                title="备份整个文库：所有文档的正文、标注、标签和用户词典，一个文件" onclick={export_library}>{ "备份文库" }</button>
-            <label class="tool" title="从文库备份恢复（先检查，再选择合并或替换）">
-                { "恢复文库" }
-                <input type="file" class="visually-hidden" data-action="import-library"
-                    accept=".json,application/json" onchange={on_import_library} />
-            </label>
-            <button type="button" class="tool" data-action="help" title="键盘快捷键 (?)"
-                onclick={emit(|| Action::ToggleHelp)}>
-                { "帮助" }<kbd>{ "?" }</kbd>
-            </button>
+            <div class="toolrow main-row">
+                <span class="brand" title="中文文本标注">{ "墨注" }</span>
+                <span class="doc-title">{ state.article.title().to_string() }</span>
+                <button type="button" class="tool" data-action="library" title="文库：所有文档 (L)"
+                    onclick={emit(|| Action::ToggleLibrary)}>
+                    { "文库" }<kbd>{ "L" }</kbd>
+                </button>
+                <button type="button" class="tool" data-action="new-document" title="粘贴文字或选择文件，新建文档 (N)"
+                    onclick={emit(|| Action::NewDocument(Some(NewDocumentMode::Add)))}>
+                    { "新建" }<kbd>{ "N" }</kbd>
+                </button>
+                <label class="tool" title="打开 .txt / .md / .html / .docx 文件（也可拖到页面上）">
+                    { "打开文件" }
+                    <input type="file" class="visually-hidden" data-action="open-document"
+                        accept=".txt,.text,.md,.markdown,.html,.htm,.xhtml,.docx,text/plain,text/markdown,text/html"
+                        onchange={on_open_document} />
+                </label>
+                <span class="spacer"></span>
+                { status }
+                <button type="button" class="tool" data-action="undo" title="撤销 (Ctrl+Z)"
+                    disabled={!state.store.can_undo()} onclick={emit(|| Action::Undo)}>
+                    { "撤销" }<kbd>{ "Ctrl+Z" }</kbd>
+                </button>
+                <button type="button" class="tool" data-action="redo" title="重做 (Ctrl+Shift+Z / Ctrl+Y)"
+                    disabled={!state.store.can_redo()} onclick={emit(|| Action::Redo)}>
+                    { "重做" }<kbd>{ "Ctrl+Y" }</kbd>
+                </button>
+                <button type="button" class={classes!("tool", state.word_view.then_some("on"))}
+                    data-action="word-view" aria-pressed={state.word_view.to_string()}
+                    title="显示/隐藏分词边界" onclick={emit(|| Action::ToggleWordView)}>
+                    { "分词视图" }<kbd>{ "W" }</kbd>
+                </button>
+                <button type="button" class="tool" data-action="tag-manager" title="标签管理 (G)"
+                    onclick={emit(|| Action::ToggleTagManager)}>
+                    { "标签" }<kbd>{ "G" }</kbd>
+                </button>
+                <button type="button" class={classes!("tool", "sync-button", state.sync.status.name())} data-action="sync"
+                    title={state.sync.message.clone().unwrap_or_else(|| "团队同步：CouchDB 服务器、数据库与登录 (Y)".into())}
+                    onclick={emit(|| Action::ToggleSync)}>
+                    <span class="sync-dot" aria-hidden="true"></span>{ state.sync.status.label() }<kbd>{ "Y" }</kbd>
+                </button>
+                <button type="button" class="tool" data-action="statistics" title="统计：各标签、关系、章节、全文库与高频词 (I)"
+                    onclick={emit(|| Action::ToggleStatistics)}>
+                    { "统计" }<kbd>{ "I" }</kbd>
+                </button>
+                <button type="button" class="tool" data-action="export-library"
+                    title="备份整个文库：所有文档的正文、标注、标签和用户词典，一个文件" onclick={export_library}>{ "备份文库" }</button>
+                <label class="tool" title="从文库备份恢复（先检查，再选择合并或替换）">
+                    { "恢复文库" }
+                    <input type="file" class="visually-hidden" data-action="import-library"
+                        accept=".json,application/json" onchange={on_import_library} />
+                </label>
+                <button type="button" class="tool" data-action="help" title="键盘快捷键 (?)"
+                    onclick={emit(|| Action::ToggleHelp)}>
+                    { "帮助" }<kbd>{ "?" }</kbd>
+                </button>
+            </div>
             <ExportBar state={state.clone()} />
         </header>
     }
