@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDir, launchBrowser, newPage, waitForSegmentation, annotationsFile, numberedParagraphs, ROOT } from './support.mjs';
+import { serveDir, launchBrowser, newPage, waitForSegmentation, annotationsFile, importServedFile, numberedParagraphs, ROOT } from './support.mjs';
 
 const PARAGRAPH = '　　这是一段用来测试导出速度的中文文字，包含标点、数字 2026 和 English words，长度与新闻稿的段落相近。';
 const ANNOTATIONS = 5000;
@@ -38,15 +38,7 @@ for (let i = 0; i < RELATIONS; i++) {
   });
 }
 writeFileSync(join(OUT, 'exports.json'), JSON.stringify(file));
-// Handed over by a fetch in the page (Playwright's own file passing is a long task at this size).
-await page.evaluate(async () => {
-  const blob = await (await fetch('/bench/exports.json')).blob();
-  const input = document.querySelector('[data-action="import"]');
-  const files = new DataTransfer();
-  files.items.add(new File([blob], 'exports.json', { type: 'application/json' }));
-  input.files = files.files;
-  input.dispatchEvent(new Event('change', { bubbles: true }));
-});
+await importServedFile(page, 'exports.json');
 await page.click('[data-action="import-merge"]', { timeout: 300_000 });
 await page.waitForFunction((n) => new Set([...document.querySelectorAll('mark[data-annotation]')].map((m) => m.dataset.annotation)).size >= n, ANNOTATIONS, { timeout: 300_000 });
 await page.evaluate(() => {

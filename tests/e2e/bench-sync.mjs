@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDir, launchBrowser, openTab, annotationsFile, charPoint, dragSelect, ROOT } from './support.mjs';
+import { serveDir, launchBrowser, openTab, annotationsFile, importServedFile, charPoint, dragSelect, ROOT } from './support.mjs';
 import { startCouch, startSync, waitForStatus, USERS } from './couch.mjs';
 
 const require = createRequire(import.meta.url);
@@ -36,14 +36,7 @@ const listed = (page) => page.$eval('.annotations h3 .hint', (e) => parseInt(e.t
 const a = await profile();
 const [paragraphs, offsets] = await a.$$eval('[data-kind="paragraph"]', (els) => [els.map((e) => e.textContent), els.map((e) => Number(e.dataset.offset))]);
 writeFileSync(join(OUT, 'sync.json'), JSON.stringify(annotationsFile(paragraphs, ANNOTATIONS, offsets)));
-await a.evaluate(async () => {
-  const blob = await (await fetch('/bench/sync.json')).blob();
-  const input = document.querySelector('[data-action="import"]');
-  const files = new DataTransfer();
-  files.items.add(new File([blob], 'sync.json', { type: 'application/json' }));
-  input.files = files.files;
-  input.dispatchEvent(new Event('change', { bubbles: true }));
-});
+await importServedFile(a, 'sync.json');
 await a.click('[data-action="import-merge"]', { timeout: 300_000 });
 await a.waitForFunction((n) => parseInt(document.querySelector('.annotations h3 .hint')?.textContent, 10) >= n, ANNOTATIONS, { timeout: 300_000 });
 let t0 = Date.now();

@@ -297,3 +297,19 @@ export function projectFile(text, made) {
   const sha256 = createHash('sha256').update(text).digest('hex');
   return { format: 'mozhu-annotations', version: 1, exported: '2026-11-30T08:00:00.000Z', document: { title: 'test', sha256, length: cp(text) }, tags: [], annotations };
 }
+
+/**
+ * Gives the import input a file the page fetches from `/bench/<name>`
+ * (the benchmarks' served output directory): Playwright's own file passing
+ * is a long task at benchmark sizes.
+ */
+export async function importServedFile(page, name) {
+  await page.evaluate(async (name) => {
+    const blob = await (await fetch(`/bench/${name}`)).blob();
+    const input = document.querySelector('[data-action="import"]');
+    const files = new DataTransfer();
+    files.items.add(new File([blob], name, { type: 'application/json' }));
+    input.files = files.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, name);
+}

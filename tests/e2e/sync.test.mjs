@@ -50,6 +50,15 @@ async function profile() {
   return page;
 }
 
+/** A fresh profile syncing with `couch` as `user`, the panel closed. */
+async function syncing(couch, user) {
+  const page = await profile();
+  await startSync(page, couch, user);
+  await waitForStatus(page, 'synced');
+  await page.keyboard.press('Escape');
+  return page;
+}
+
 const ids = (page) => page.$$eval('[data-entry]', (els) => els.map((e) => e.dataset.entry).sort());
 const waitForEntries = (page, n, timeout = 20_000) =>
   page.waitForFunction((n) => document.querySelectorAll('[data-entry]').length === n, n, { timeout });
@@ -63,14 +72,8 @@ const stored = (page) =>
 test('two profiles on one database see each other\'s annotations within seconds', async () => {
   const couch = await startCouch();
   try {
-    const a = await profile();
-    const b = await profile();
-    await startSync(a, couch, ANNA);
-    await startSync(b, couch, BO);
-    await waitForStatus(a, 'synced');
-    await waitForStatus(b, 'synced');
-    await a.keyboard.press('Escape');
-    await b.keyboard.press('Escape');
+    const a = await syncing(couch, ANNA);
+    const b = await syncing(couch, BO);
 
     await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '地区');
     await waitForEntries(a, 1);
@@ -117,14 +120,8 @@ test('two profiles on one database see each other\'s annotations within seconds'
 test('both edit while the server is stopped; after it is back both have everything', async () => {
   const couch = await startCouch({ persistent: true });
   try {
-    const a = await profile();
-    const b = await profile();
-    await startSync(a, couch, ANNA);
-    await startSync(b, couch, BO);
-    await waitForStatus(a, 'synced');
-    await waitForStatus(b, 'synced');
-    await a.keyboard.press('Escape');
-    await b.keyboard.press('Escape');
+    const a = await syncing(couch, ANNA);
+    const b = await syncing(couch, BO);
     await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '共同');
     await waitForEntries(b, 1);
 
@@ -178,10 +175,7 @@ test('both edit while the server is stopped; after it is back both have everythi
 test('a PouchDB client reads the app\'s documents by the schema, and its own appear in the app', async () => {
   const couch = await startCouch();
   try {
-    const a = await profile();
-    await startSync(a, couch, ANNA);
-    await waitForStatus(a, 'synced');
-    await a.keyboard.press('Escape');
+    const a = await syncing(couch, ANNA);
     await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '地区');
     await a.waitForFunction(() => document.querySelector('#app').dataset.syncStatus === 'synced');
     await new Promise((ok) => setTimeout(ok, 1000));
@@ -226,14 +220,8 @@ test('a PouchDB client reads the app\'s documents by the schema, and its own app
 test('agreement between two annotators: F1, and kappa as scikit-learn computes it', async () => {
   const couch = await startCouch();
   try {
-    const a = await profile();
-    const b = await profile();
-    await startSync(a, couch, ANNA);
-    await startSync(b, couch, BO);
-    await waitForStatus(a, 'synced');
-    await waitForStatus(b, 'synced');
-    await a.keyboard.press('Escape');
-    await b.keyboard.press('Escape');
+    const a = await syncing(couch, ANNA);
+    const b = await syncing(couch, BO);
     // The same span, a span one word longer, and one each alone.
     await tagPassage(a, '推动成渝地区双城经济圈建设', 0, 3, '地区');
     await tagPassage(a, '加快建设西部陆海新通道', 4, 10, '地区');
@@ -308,10 +296,7 @@ test('tabs of one browser: one syncs for all, and another takes over when it clo
     assert.equal(await onServer(), 1);
     // The first tab closes: the second syncs from now on.
     await first.close();
-    const other = await profile();
-    await startSync(other, couch, BO);
-    await waitForStatus(other, 'synced');
-    await other.keyboard.press('Escape');
+    const other = await syncing(couch, BO);
     await waitForEntries(other, 1);
     await tagPassage(other, '加快建设西部陆海新通道', 2, 5, '通道');
     await waitForEntries(second, 2, 30_000);
