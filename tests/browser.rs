@@ -242,6 +242,42 @@ async fn document_texts_round_trip_through_indexeddb() {
 }
 
 #[wasm_bindgen_test]
+async fn texts_stored_by_the_first_database_version_open_after_the_upgrade() {
+    use rexie::{ObjectStore, Rexie, TransactionMode};
+    // The database as version 1 left it: texts only, no replica store.
+    Rexie::delete("mozhu").await.unwrap();
+    let doc = structured();
+    let sha = doc.article().sha256();
+    let v1 = Rexie::builder("mozhu")
+        .version(1)
+        .add_object_store(ObjectStore::new("texts"))
+        .build()
+        .await
+        .unwrap();
+    let tx = v1
+        .transaction(&["texts"], TransactionMode::ReadWrite)
+        .unwrap();
+    let store = tx.store("texts").unwrap();
+    let json = serde_json::to_string(&doc).unwrap();
+    store
+        .put(
+            &wasm_bindgen::JsValue::from_str(&json),
+            Some(&wasm_bindgen::JsValue::from_str(&sha)),
+        )
+        .await
+        .unwrap();
+    tx.done().await.unwrap();
+    v1.close();
+    // Opening it now upgrades it to version 2 and keeps the text.
+    assert_eq!(documents::get(&sha).await.unwrap(), Some(doc));
+    let (replica, _) = annotator::platform::replica_store::load("http://x/y")
+        .await
+        .unwrap();
+    assert_eq!(replica.update_seq(), 0);
+    documents::delete(&sha).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn sync_replicas_round_trip_through_indexeddb_each_under_its_database() {
     use annotator::core::sync::protocol::Checkpoint;
     use annotator::core::sync::replica::Replica;
