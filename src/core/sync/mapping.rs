@@ -23,10 +23,6 @@ pub type Write = (String, Option<Body>);
 /// The version the app shows, and the other leaves' bodies.
 pub type Shown = (Body, Vec<Body>);
 
-/// A document's annotations with their creators, and those refused (id,
-/// reason).
-pub type Read = (Vec<(Rc<Annotation>, String)>, Vec<(String, String)>);
-
 /// The version of `id` the app shows, with the other leaves' bodies (a
 /// conflict's losers, kept for the annotation's history). Deleted when
 /// every leaf is a deletion.
@@ -94,34 +90,6 @@ pub fn annotation_writes(
         }
     }
     writes
-}
-
-/// Document `sha`'s annotations as the replica holds them (every one that
-/// passes the import checks against the text's `length`), with each one's
-/// creator; what fails a check is returned by id with the reason, never
-/// dropped silently.
-pub fn annotations_of(replica: &Replica, sha: &str, length: usize) -> Read {
-    let mut found = Vec::new();
-    let mut refused = Vec::new();
-    for (id, _) in replica.docs() {
-        if !matches!(
-            schema::kind(id),
-            Some(Kind::Annotation(_) | Kind::Relation(_))
-        ) {
-            continue;
-        }
-        let Some((body, _)) = shown(replica, id) else {
-            continue;
-        };
-        if body.get("document").and_then(Value::as_str) != Some(sha) {
-            continue;
-        }
-        match schema::annotation_from_doc(id, &body, length) {
-            Ok((a, _, creator)) => found.push((Rc::new(a), creator)),
-            Err(e) => refused.push((id.clone(), e)),
-        }
-    }
-    (found, refused)
 }
 
 /// Makes `writes` in the replica, as local edits.
@@ -327,15 +295,27 @@ mod tests {
         let edited = writes.iter().find_map(|(_, b)| b.clone()).unwrap();
         assert_eq!(edited["creator"], "甲");
         apply(&mut replica, writes);
-        let (found, refused) = annotations_of(&replica, "sha", 10);
-        assert!(refused.is_empty());
+        // Everything the replica holds, as a pull from the start shows it.
+        let pull = pulled(&replica, "sha", 0, 10);
+        assert!(pull.refused.is_empty());
+        let found: Vec<&Annotation> = pull
+            .annotations
+            .iter()
+            .filter_map(|p| match p {
+                Pulled::Shown(a) => Some(&**a),
+                Pulled::Deleted(_) => None,
+            })
+            .collect();
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].0.tags, ["城市"]);
+        assert_eq!(found[0].tags, ["城市"]);
         // Another document's annotations are not this one's.
-        assert!(annotations_of(&replica, "other", 10).0.is_empty());
+        let other = pulled(&replica, "other", 0, 10);
+        assert!(!other
+            .annotations
+            .iter()
+            .any(|p| matches!(p, Pulled::Shown(_))));
         // A position past the text is refused, by id and reason.
-        let (_, refused) = annotations_of(&replica, "sha", 1);
-        assert_eq!(refused.len(), 1);
+        assert_eq!(pulled(&replica, "sha", 0, 1).refused.len(), 1);
     }
 
     #[test]
