@@ -548,6 +548,11 @@ impl Reducible for AppState {
                 if self.store_ready && merged != *self.store.state() {
                     next.store.adopt(merged);
                 }
+                if !pull.words.is_empty() {
+                    next.change_dict(|d| {
+                        *d = crate::core::sync::userdict::adopt(d, &pull.words);
+                    });
+                }
             }
             Action::StartLink(from) => {
                 next.popup = None;
@@ -717,6 +722,24 @@ mod tests {
         assert!(s.store.state().tag("地点").is_some());
         let s = s.reduce(Action::Undo);
         assert!(s.store.state().get("p").is_some());
+    }
+
+    #[test]
+    fn pulled_dictionary_words_resegment_once() {
+        use crate::core::sync::mapping::Pull;
+        use crate::core::sync::userdict::WordChange;
+        let pull = Rc::new(Pull {
+            words: vec![WordChange::Rule("双城/经济圈".into())],
+            ..Pull::default()
+        });
+        let s = state().reduce(Action::Pulled(pull.clone()));
+        assert_eq!(s.user_dict.split, ["双城/经济圈"]);
+        assert_eq!(s.request_id, state().request_id + 1);
+        // The same pull again changes nothing and asks for nothing.
+        assert_eq!(
+            s.clone().reduce(Action::Pulled(pull)).request_id,
+            s.request_id
+        );
     }
 
     #[test]

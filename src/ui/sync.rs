@@ -18,6 +18,7 @@ use yew::Callback;
 
 use crate::core::document::Opened;
 use crate::core::persist;
+use crate::core::segment::UserDict;
 use crate::core::store::Annotations;
 use crate::core::sync::mapping::{self, Pull};
 use crate::core::sync::protocol::{replication_id, Checkpoint};
@@ -25,6 +26,7 @@ use crate::core::sync::replica::Replica;
 use crate::core::sync::replicate::{Answer, Direction, Method, Replication, Stats, SyncError};
 use crate::core::sync::schema;
 use crate::core::sync::settings::{explain, Failure, SyncSettings};
+use crate::core::sync::userdict;
 use crate::platform::couch::{self, NoAnswer};
 use crate::platform::{clock, replica_store, storage};
 use crate::ui::library;
@@ -115,6 +117,14 @@ struct OpenDoc {
     on_pull: Callback<Rc<Pull>>,
 }
 
+/// The library's user dictionary as the engine sees it: what was last
+/// written to the replica (`None`: nothing yet) and the app's latest.
+#[derive(Default)]
+struct DictState {
+    written: Option<UserDict>,
+    latest: UserDict,
+}
+
 #[derive(Default)]
 struct Engine {
     view: SyncView,
@@ -123,6 +133,7 @@ struct Engine {
     replica: Option<(String, Replica)>,
     on_view: Option<Callback<Rc<SyncView>>>,
     open: Option<OpenDoc>,
+    dict: DictState,
     /// Bumped by start and pause: a loop of an older run stops.
     run: u32,
     /// Local edits since the loop last pushed.
@@ -346,7 +357,7 @@ pub fn document_read(sha: &str, body: serde_json::Map<String, Value>) {
             return false;
         };
         open.body = Some(body);
-        write_open(e)
+        write_local(e)
     });
     if wrote {
         after_local_write();
@@ -370,15 +381,53 @@ pub fn local_change(sha: &str, annotations: Rc<Annotations>) {
             return false;
         };
         open.latest = annotations;
-        write_open(e)
+        write_local(e)
     });
     if wrote {
         after_local_write();
     }
 }
 
-/// Writes the open document's changes into the replica; whether anything
-/// was written.
+/// The user dictionary changed (an edit, or a pull taken in): what is new
+/// goes to the replica, as `local_change` does for annotations.
+pub fn local_dict(dict: UserDict) {
+    let wrote = with(|e| {
+        e.dict.latest = dict;
+        write_local(e)
+    });
+    if wrote {
+        after_local_write();
+    }
+}
+
+/// Writes the open document's and the dictionary's changes into the
+/// replica; whether anything was written.
+fn write_local(e: &mut Engine) -> bool {
+    let document = write_open(e);
+    let dict = write_dict(e);
+    document || dict
+}
+
+fn write_dict(e: &mut Engine) -> bool {
+    let Some((_, replica)) = e.replica.as_mut() else {
+        return false;
+    };
+    let writes = userdict::writes(
+        replica,
+        e.dict.written.as_ref(),
+        &e.dict.latest,
+        &clock::now_rfc3339(),
+        &e.view.settings.name,
+    );
+    e.dict.written = Some(e.dict.latest.clone());
+    if writes.is_empty() {
+        return false;
+    }
+    mapping::apply(replica, writes);
+    e.changed = true;
+    true
+}
+
 fn write_open(e: &mut Engine) -> bool {
     let me = e.view.settings.name.clone();
     let (Some(open), Some((_, replica))) = (e.open.as_mut(), e.replica.as_mut()) else {
@@ -432,7 +481,7 @@ fn wake() {
 /// the replica's versions of its annotations come out.
 fn take_in_open_document() {
     let pull = with(|e| {
-        write_open(e);
+        write_local(e);
         let (Some(open), Some((_, replica))) = (&e.open, &e.replica) else {
             return None;
         };

@@ -2,7 +2,8 @@
 // 127.0.0.1): two browser profiles see each other's annotations; both edit
 // while the server is stopped and get everything once it is back; a PouchDB
 // client in node reads the app's documents by the README's schema and
-// writes one the app shows; a wrong password and an unreachable server
+// writes one the app shows; user-dictionary words reach the other
+// profile; a wrong password and an unreachable server
 // are explained and change nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,6 +110,43 @@ test('two profiles on one database see each other\'s annotations within seconds'
     const tomb = await couch.admin('GET', `${couch.database}/_changes?style=all_docs`);
     assert.ok(tomb.body.results.some((r) => r.id.endsWith(gone) && r.deleted));
     await screenshot(a, 'sync-two-profiles');
+    assert.deepEqual(unexpected([...a.errors, ...b.errors]), []);
+    await a.context().close();
+    await b.context().close();
+  } finally {
+    await couch.close();
+  }
+});
+
+test('user-dictionary words go to the other profile, which segments with them', async () => {
+  const couch = await startCouch();
+  try {
+    const a = await syncing(couch, ANNA);
+    const b = await syncing(couch, BO);
+    const word = '成渝地区双城经济圈';
+    const addWord = async (page, entry) => {
+      await page.fill('[data-action="user-dict-input"]', entry);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`[data-user-word="${entry}"]`);
+    };
+    await addWord(a, word);
+    await b.waitForSelector(`[data-user-word="${word}"]`, { timeout: 20_000 });
+    await b.click('[data-action="word-view"]');
+    await b.waitForFunction((w) => [...document.querySelectorAll('[data-token]')].some((t) => t.textContent === w), word);
+    const read = (id) => couch.admin('GET', `${couch.database}/${encodeURIComponent(id)}`);
+    const joined = await read(`userdict:${word}`);
+    assert.equal(joined.body.word, word);
+    assert.equal(joined.body.rule, 'join');
+    assert.equal(joined.body.creator, ANNA.display);
+    // B adds a split rule and removes the word A added: A follows both.
+    await addWord(b, '双城/经济圈');
+    await b.click(`[data-user-word="${word}"] .remove`);
+    await a.waitForSelector('[data-user-word="双城/经济圈"]', { timeout: 20_000 });
+    await a.waitForFunction((w) => !document.querySelector(`[data-user-word="${w}"]`), word, { timeout: 20_000 });
+    const split = await read('userdict:双城经济圈');
+    assert.deepEqual(split.body.parts, ['双城', '经济圈']);
+    const changes = await couch.admin('GET', `${couch.database}/_changes`);
+    assert.ok(changes.body.results.some((r) => r.id === `userdict:${word}` && r.deleted));
     assert.deepEqual(unexpected([...a.errors, ...b.errors]), []);
     await a.context().close();
     await b.context().close();

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::replica::Replica;
 use super::schema::{self, Kind};
+use super::userdict::{self, WordChange};
 use crate::core::annotation::{Annotation, Tag};
 use crate::core::store::Annotations;
 use crate::core::timestamp;
@@ -45,7 +46,10 @@ pub fn shown(replica: &Replica, id: &str) -> Option<Shown> {
 /// deletion for each that `previous` (what was last written) had and
 /// `all` no longer has. An annotation the replica holds in a newer
 /// version is left for the pull to bring; one the replica has and the app
-/// never had is not deleted. Orphans are synced too.
+/// never had is not deleted. Orphans are synced too. On the first write
+/// after opening (`previous` is `None`), an annotation the replica has
+/// since seen deleted is stale, not new: the deletion came while the
+/// document was closed here, and the pull removes it.
 pub fn annotation_writes(
     replica: &Replica,
     sha: &str,
@@ -83,6 +87,9 @@ pub fn annotation_writes(
         if field("modified").is_some_and(|m| timestamp::is_later(&m, &a.modified)) {
             continue;
         }
+        if previous.is_none() && there.is_none() && deleted_since(replica, &id, &a.modified) {
+            continue;
+        }
         let creator = field("creator").unwrap_or_else(|| me.to_string());
         let (_, body) = schema::annotation_doc(a, sha, &creator);
         if there.as_ref() != Some(&body) {
@@ -90,6 +97,20 @@ pub fn annotation_writes(
         }
     }
     writes
+}
+
+/// Whether every version of `id` is deleted and the replica had seen a
+/// version modified at or after `modified` (a local copy that old was
+/// deleted, not edited, since).
+fn deleted_since(replica: &Replica, id: &str, modified: &str) -> bool {
+    replica.doc(id).is_some_and(|doc| {
+        doc.live_leaves().is_empty()
+            && doc
+                .bodies
+                .values()
+                .filter_map(|b| b.get("modified")?.as_str())
+                .any(|seen| !timestamp::is_later(modified, seen))
+    })
 }
 
 /// Makes `writes` in the replica, as local edits.
@@ -122,18 +143,23 @@ pub enum Pulled {
 }
 
 /// What a pull brought for document `sha`, whose text has `length` code
-/// points: the annotations and tags changed in the replica after sequence
-/// `since`, and what failed the import checks (id, reason).
+/// points: the annotations, tags and user dictionary words changed in the
+/// replica after sequence `since`, and what failed the import checks (id,
+/// reason).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pull {
     pub annotations: Vec<Pulled>,
     pub tags: Vec<Tag>,
+    pub words: Vec<WordChange>,
     pub refused: Vec<(String, String)>,
 }
 
 impl Pull {
     pub fn is_empty(&self) -> bool {
-        self.annotations.is_empty() && self.tags.is_empty() && self.refused.is_empty()
+        self.annotations.is_empty()
+            && self.tags.is_empty()
+            && self.words.is_empty()
+            && self.refused.is_empty()
     }
 }
 
@@ -160,6 +186,13 @@ pub fn pulled(replica: &Replica, sha: &str, since: u64, length: usize) -> Pull {
                     }
                 }
             }
+            Some(Kind::UserDict(word)) => match shown(replica, id) {
+                None => pull.words.push(WordChange::Removed(word.to_string())),
+                Some((body, _)) => match userdict::entry_from_doc(id, &body) {
+                    Ok(entry) => pull.words.push(WordChange::Rule(entry)),
+                    Err(e) => pull.refused.push((id.to_string(), e)),
+                },
+            },
             _ => {}
         }
     }
@@ -367,6 +400,36 @@ mod tests {
         let versions = history(&replica, A);
         let tags: Vec<&str> = versions.iter().map(|v| v.tags[0].as_str()).collect();
         assert_eq!(tags, ["旧", "人物"]);
+    }
+
+    #[test]
+    fn a_deletion_pulled_while_the_document_was_closed_is_not_undone_on_opening() {
+        let mut replica = Replica::default();
+        let mut app = Annotations::default();
+        app.annotations
+            .push(Rc::new(annotation(A, "2026-11-30T08:00:00.000Z", "人物")));
+        let w = annotation_writes(&replica, "sha", None, &app, "甲");
+        apply(&mut replica, w);
+        // A teammate deletes it; the app, closed, still stores it.
+        let w = annotation_writes(&replica, "sha", Some(&app), &Annotations::default(), "乙");
+        apply(&mut replica, w);
+        assert!(annotation_writes(&replica, "sha", None, &app, "甲").is_empty());
+        assert!(adopt(&app, &pulled(&replica, "sha", 0, 10))
+            .get(A)
+            .is_none());
+        // Edited here after the version the replica last saw: the edit is
+        // written (an edit against a deletion keeps the edit, as in CouchDB).
+        let mut edited = app.clone();
+        edited.annotations[0] = Rc::new(annotation(A, "2026-11-30T09:00:00.000Z", "地点"));
+        assert_eq!(
+            annotation_writes(&replica, "sha", None, &edited, "甲").len(),
+            1
+        );
+        // Restored by an undo after the deletion was written: written again.
+        let w = annotation_writes(&replica, "sha", Some(&Annotations::default()), &app, "甲");
+        assert_eq!(w.len(), 1);
+        apply(&mut replica, w);
+        assert!(shown(&replica, &format!("annotation:{A}")).is_some());
     }
 
     fn tag(color: &str) -> Tag {

@@ -9,6 +9,7 @@ pub mod replicate;
 pub mod rev;
 pub mod schema;
 pub mod settings;
+pub mod userdict;
 
 #[cfg(test)]
 pub(crate) mod test_support {

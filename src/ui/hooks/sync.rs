@@ -1,6 +1,6 @@
-//! Connects the open document to the sync engine (`ui::sync`): once its
-//! annotations are read from storage, every change goes to the replica,
-//! and what a pull brings comes back as an action.
+//! Connects the open document and the user dictionary to the sync engine
+//! (`ui::sync`): once the annotations are read from storage, every change
+//! goes to the replica, and what a pull brings comes back as an action.
 
 use std::rc::Rc;
 
@@ -69,6 +69,9 @@ pub fn use_sync(state: &UseReducerHandle<AppState>) {
             }
         });
     }
+    use_effect_with(state.user_dict.clone(), |dict| {
+        sync::local_dict(dict.clone())
+    });
     {
         let ready = state.store_ready;
         let sha = state.article.sha256();
