@@ -795,7 +795,15 @@ async fn load_replica(settings: &SyncSettings) {
             Some(format!("没能读出同步副本（{e}），将从服务器重新取回。")),
         ),
     };
-    with(|e| e.replica = Some((key, replica)));
+    // What was written went to another database's replica (or none): the
+    // first write to this one compares with what it holds.
+    with(|e| {
+        e.replica = Some((key, replica));
+        e.dict.written = None;
+        if let Some(open) = e.open.as_mut() {
+            open.written = None;
+        }
+    });
     if let Some(p) = problem {
         publish(|v| v.message = Some(p));
     }

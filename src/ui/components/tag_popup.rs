@@ -65,15 +65,27 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
         .map(|t| t.name.clone())
         .collect();
 
+    // What the tag field holds now. Keys are read against the field, not
+    // `typed`: on a busy machine Enter can arrive before the render that
+    // takes in the last typed character.
+    let field_value = {
+        let input = input.clone();
+        let typed = typed.clone();
+        move || {
+            input
+                .cast::<HtmlInputElement>()
+                .map_or_else(|| (*typed).clone(), |el| el.value())
+        }
+    };
     let save = {
         let on_action = props.on_action.clone();
         let original = original.clone();
         let chips = chips.clone();
-        let typed = typed.clone();
+        let field_value = field_value.clone();
         let note = note.clone();
         move |extra: Option<String>| {
             let mut tags = (*chips).clone();
-            for t in extra.into_iter().chain(Some((*typed).clone())) {
+            for t in extra.into_iter().chain(Some(field_value())) {
                 let t = normalize_tag(&t);
                 if !t.is_empty() && !tags.contains(&t) {
                     tags.push(t);
@@ -122,6 +134,7 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
         let listed = listed.clone();
         Callback::from(move |e: KeyboardEvent| {
             let key = e.key();
+            let typed_now = field_value();
             match key.as_str() {
                 "Enter" => {
                     e.prevent_default();
@@ -131,9 +144,9 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
                     e.prevent_default();
                     cancel();
                 }
-                "Tab" if !typed.trim().is_empty() => {
+                "Tab" if !typed_now.trim().is_empty() => {
                     e.prevent_default();
-                    let t = normalize_tag(&typed);
+                    let t = normalize_tag(&typed_now);
                     let mut v = (*chips).clone();
                     if !v.contains(&t) {
                         v.push(t);
@@ -141,12 +154,12 @@ pub fn TagPopup(props: &TagPopupProps) -> Html {
                     chips.set(v);
                     typed.set(String::new());
                 }
-                "Backspace" if typed.is_empty() && !chips.is_empty() => {
+                "Backspace" if typed_now.is_empty() && !chips.is_empty() => {
                     let mut v = (*chips).clone();
                     v.pop();
                     chips.set(v);
                 }
-                k if typed.is_empty() && k.len() == 1 && ("1"..="9").contains(&k) => {
+                k if typed_now.is_empty() && k.len() == 1 && ("1"..="9").contains(&k) => {
                     let n: usize = k.parse().unwrap_or(0);
                     if let Some(name) = listed.get(n - 1) {
                         e.prevent_default();
