@@ -402,14 +402,20 @@ mod tests {
         assert_eq!(tags, ["旧", "人物"]);
     }
 
-    #[test]
-    fn a_deletion_pulled_while_the_document_was_closed_is_not_undone_on_opening() {
+    /// A replica holding annotation A of 甲, and the app's state with it.
+    fn with_one_written() -> (Replica, Annotations) {
         let mut replica = Replica::default();
         let mut app = Annotations::default();
         app.annotations
             .push(Rc::new(annotation(A, "2026-11-30T08:00:00.000Z", "人物")));
         let w = annotation_writes(&replica, "sha", None, &app, "甲");
         apply(&mut replica, w);
+        (replica, app)
+    }
+
+    #[test]
+    fn a_deletion_pulled_while_the_document_was_closed_is_not_undone_on_opening() {
+        let (mut replica, app) = with_one_written();
         // A teammate deletes it; the app, closed, still stores it.
         let w = annotation_writes(&replica, "sha", Some(&app), &Annotations::default(), "乙");
         apply(&mut replica, w);
@@ -441,12 +447,7 @@ mod tests {
 
     #[test]
     fn a_pull_is_taken_in_unless_the_local_edit_is_newer() {
-        let mut replica = Replica::default();
-        let mut app = Annotations::default();
-        app.annotations
-            .push(Rc::new(annotation(A, "2026-11-30T08:00:00.000Z", "人物")));
-        let w = annotation_writes(&replica, "sha", None, &app, "甲");
-        apply(&mut replica, w);
+        let (mut replica, app) = with_one_written();
         let w = tag_writes(&replica, &[tag("#000000")]);
         apply(&mut replica, w);
         let since = replica.update_seq();
