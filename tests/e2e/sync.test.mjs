@@ -133,6 +133,7 @@ test('user-dictionary words go to the other profile, which segments with them', 
     await b.waitForSelector(`[data-user-word="${word}"]`, { timeout: 20_000 });
     await b.click('[data-action="word-view"]');
     await b.waitForFunction((w) => [...document.querySelectorAll('[data-token]')].some((t) => t.textContent === w), word);
+    await screenshot(b, 'sync-user-dictionary');
     const read = (id) => couch.admin('GET', `${couch.database}/${encodeURIComponent(id)}`);
     const joined = await read(`userdict:${word}`);
     assert.equal(joined.body.word, word);
