@@ -409,6 +409,10 @@ fn write_local(e: &mut Engine) -> bool {
 }
 
 fn write_dict(e: &mut Engine) -> bool {
+    // Most calls come with an annotation edit and an unchanged dictionary.
+    if e.dict.written.as_ref() == Some(&e.dict.latest) {
+        return false;
+    }
     let Some((_, replica)) = e.replica.as_mut() else {
         return false;
     };
