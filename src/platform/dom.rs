@@ -155,3 +155,52 @@ pub fn remove_by_id(id: &str) {
         el.remove();
     }
 }
+
+/// A key pressed while the tag popup is open but focus is outside it: its
+/// field takes focus, so that a typed character lands there, and Enter,
+/// Esc, Tab, Backspace and 1–9 (on an empty field) go to it to act as they
+/// do there. The popup focuses its field in an effect, which a busy page
+/// may run after the first keys. Returns whether the key went to the popup.
+pub fn forward_key_to_popup(e: &web_sys::KeyboardEvent) -> bool {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Some(field) = doc
+        .query_selector("[data-popup=\"tag\"] .tag-input")
+        .ok()
+        .flatten()
+        .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return false;
+    };
+    let focus_inside = doc
+        .active_element()
+        .and_then(|a| a.closest("[data-popup]").ok().flatten())
+        .is_some();
+    if focus_inside {
+        return false;
+    }
+    let _ = field.focus();
+    let key = e.key();
+    let picks_tag =
+        field.value().is_empty() && key.len() == 1 && ("1"..="9").contains(&key.as_str());
+    if key.chars().count() == 1 && !picks_tag {
+        return true;
+    }
+    e.prevent_default();
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(&key);
+    init.set_shift_key(e.shift_key());
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    if let Ok(forwarded) =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+    {
+        // After this listener returns: dispatched from inside it, the key
+        // would bubble back into the listener that is running.
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = field.dispatch_event(&forwarded);
+        });
+    }
+    true
+}

@@ -232,3 +232,34 @@ test('hundreds of annotations: the sidebar lists 100 at a time and follows the s
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
+
+test('keys reach the tag popup when focus is not in its field: typing, Enter, 1–9 and Esc', async () => {
+  const page = await openApp(app.browser, app.server.url);
+  const popupWithoutFocus = async (from, to) => {
+    await page.evaluate(() => getSelection().removeAllRanges());
+    await dragSelect(page, await charPoint(page, PHRASE, from, 'left'), await charPoint(page, PHRASE, to, 'right'));
+    await page.waitForSelector('[data-popup="tag"]');
+    // As when a busy page runs the popup's focusing effect after the first keys.
+    await page.evaluate(() => document.activeElement.blur());
+  };
+  const closed = () => page.waitForSelector('[data-popup="tag"]', { state: 'detached', timeout: 5_000 });
+  const tagsOf = () => page.$$eval('[data-entry] .entry-tags', (ts) => ts.map((t) => t.textContent));
+
+  await popupWithoutFocus(0, 1);
+  await page.keyboard.type('abc');
+  await page.keyboard.press('Enter');
+  await closed();
+  assert.deepEqual(await tagsOf(), ['abc']);
+
+  // 1 picks the first listed tag, as in the field; Esc cancels.
+  await popupWithoutFocus(4, 5);
+  await page.keyboard.press('1');
+  await closed();
+  assert.deepEqual(await tagsOf(), ['abc', 'abc']);
+  await popupWithoutFocus(7, 8);
+  await page.keyboard.press('Escape');
+  await closed();
+  assert.equal((await tagsOf()).length, 2);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -189,6 +189,14 @@ pub fn App(props: &AppProps) -> Html {
                 move |e| {
                     let e: &KeyboardEvent = e.unchecked_ref();
                     let state = latest.borrow().clone();
+                    let plain = !(e.ctrl_key() || e.meta_key() || e.alt_key());
+                    if state.popup.is_some()
+                        && plain
+                        && !typing_in_field(e)
+                        && dom::forward_key_to_popup(e)
+                    {
+                        return;
+                    }
                     if let Some(action) = shortcut(&state, e) {
                         e.prevent_default();
                         state.dispatch(action);
